@@ -1,0 +1,72 @@
+"""Reads of tenants and roles. Every tenant scope in the project starts here."""
+
+import datetime
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from municipalities.models import Delegation, Membership, Municipality
+
+Role = Membership.Role
+
+
+def municipalities_public() -> QuerySet[Municipality]:
+    return Municipality.objects.order_by("-kind", "name")
+
+
+def municipality_by_slug(slug: str) -> Municipality:
+    """The municipality with this slug, else Http404."""
+    return get_object_or_404(Municipality, slug=slug)
+
+
+def municipality_ids_for(
+    user: AbstractBaseUser | AnonymousUser, *roles: str
+) -> set[int]:
+    """IDs of the municipalities in which `user` holds one of `roles` (any role if none given)."""
+    if not user.is_authenticated:
+        return set()
+    memberships = Membership.objects.filter(user=user)
+    if roles:
+        memberships = memberships.filter(role__in=roles)
+    return set(memberships.values_list("municipality_id", flat=True))
+
+
+def has_role(user: AbstractBaseUser | AnonymousUser, *roles: str) -> bool:
+    return bool(municipality_ids_for(user, *roles))
+
+
+def is_district_admin(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return has_role(user, Role.DISTRICT_ADMIN)
+
+
+def active_delegation(
+    *, service_key: str, municipality: Municipality, on: datetime.date
+) -> Delegation | None:
+    """The delegation that routes `municipality`'s cases of `service_key` on date `on`."""
+    return (
+        Delegation.objects.select_related("to_municipality")
+        .filter(service_key=service_key, from_municipality=municipality, valid_from__lte=on)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+        .order_by("-valid_from")
+        .first()
+    )
+
+
+def overlapping_delegations(
+    *,
+    service_key: str,
+    from_municipality: Municipality,
+    valid_from: datetime.date,
+    valid_until: datetime.date | None,
+    exclude_id: int | None = None,
+) -> QuerySet[Delegation]:
+    """Delegations of the same service and filing town whose validity meets the given one."""
+    qs = Delegation.objects.filter(
+        service_key=service_key, from_municipality=from_municipality
+    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=valid_from))
+    if valid_until is not None:
+        qs = qs.filter(valid_from__lte=valid_until)
+    if exclude_id is not None:
+        qs = qs.exclude(pk=exclude_id)
+    return qs.select_related("to_municipality")

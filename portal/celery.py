@@ -1,0 +1,26 @@
+"""Celery app. The database is the source of truth; Celery only executes (DESIGN.md)."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+app = Celery("portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.update(
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    task_soft_time_limit=60,
+    task_time_limit=90,
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    broker_connection_retry_on_startup=True,
+    # A publish while the broker is down must fail fast: the step row stays pending and
+    # the periodic re-dispatch picks it up later.
+    broker_transport_options={"max_retries": 1, "interval_start": 0, "interval_step": 0.2},
+    task_publish_retry=False,
+)
+app.autodiscover_tasks()

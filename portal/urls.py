@@ -1,0 +1,35 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+
+from portal import views
+from portal.auth import ObtainToken
+
+api_v1 = [
+    path("auth/token/", ObtainToken.as_view(), name="api-token"),
+    path("", include("municipalities.api_urls")),
+    path("", include("services.api_urls")),
+    path("", include("payments.api_urls")),
+]
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularRedocView.as_view(url_name="schema"), name="api-docs"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("payments/", include("payments.urls")),
+    path("", include("services.workspace_urls")),
+    path("", views.home, name="home"),
+    # Municipality pages last: /<slug>/… would shadow anything after it.
+    path("", include("services.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,42 @@
+"""Site-wide pages: home, health check."""
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from municipalities.selectors import municipalities_public
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    municipalities = list(municipalities_public())
+    districts = [m for m in municipalities if m.kind == "district"]
+    towns = [m for m in municipalities if m.kind == "town"]
+    return render(request, "portal/home.html", {"districts": districts, "towns": towns})
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database (and the broker, where one is configured) answers; else 503
+    naming the failing part."""
+    checks: dict[str, str] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        checks["database"] = "ok"
+    except Exception as exc:  # any driver error means "down" to an operator
+        checks["database"] = f"down: {exc.__class__.__name__}"
+        connection.close_if_unusable_or_obsolete()
+    if settings.REDIS_URL:
+        import redis
+
+        try:
+            redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping()
+            checks["broker"] = "ok"
+        except redis.RedisError as exc:
+            checks["broker"] = f"down: {exc.__class__.__name__}"
+    healthy = all(v == "ok" for v in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks},
+        status=200 if healthy else 503,
+    )

@@ -1,0 +1,131 @@
+"""Writes of the shared catalog: loading, importing, exporting and publishing services.
+
+The JSON format is that of `services.json` (domain data), so districts can share
+definitions."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from municipalities.models import Municipality
+from services.forms import fields_of, schema_errors
+from services.models import ServiceDefinition, ServiceOffering
+from services.steps import STEP_NAMES
+
+FEE_KINDS = ("free", "fixed", "per_unit")
+
+
+def definition_errors(spec: dict[str, Any]) -> list[str]:
+    """Everything wrong with a service definition in services.json format."""
+    problems = []
+    for key in ("key", "name", "form", "fee", "offered_by"):
+        if key not in spec:
+            problems.append(f"missing {key!r}")
+    if problems:
+        return problems
+    problems += schema_errors(spec["form"])
+    unknown_steps = [s for s in spec.get("process_steps", []) if s not in STEP_NAMES]
+    if unknown_steps:
+        problems.append(
+            f"unknown process steps {', '.join(unknown_steps)}; allowed: {', '.join(STEP_NAMES)}"
+        )
+    fee = spec["fee"]
+    if not isinstance(fee, dict) or fee.get("kind") not in FEE_KINDS:
+        problems.append(f"fee kind must be one of {', '.join(FEE_KINDS)}")
+    else:
+        if fee["kind"] != "free" and not (isinstance(fee.get("cents"), int) and fee["cents"] >= 0):
+            problems.append("fee cents must be a whole number of cents")
+        if fee["kind"] == "per_unit" and not schema_errors(spec["form"]):
+            unit_fields = [f for f in fields_of(spec["form"]) if f.name == fee.get("field")]
+            if not unit_fields or unit_fields[0].type != "integer":
+                problems.append("a per-unit fee needs an integer field of the form as its unit")
+    if spec["offered_by"] not in ServiceDefinition.OfferedBy.values:
+        problems.append("offered_by must be towns or district")
+    return problems
+
+
+def _fields_from_spec(spec: dict[str, Any]) -> dict[str, Any]:
+    fee = spec["fee"]
+    cents = int(fee.get("cents", 0))
+    return {
+        "leika": spec.get("leika") or "",
+        "name": spec["name"],
+        "description": spec.get("description", {}),
+        "offered_by": spec["offered_by"],
+        "form": spec["form"],
+        "fee": fee,
+        # The district's bounds for town overrides; a definition may state them, the demo
+        # data does not, so towns may set between half and double the standard fee.
+        "fee_min_cents": int(spec.get("fee_min_cents", cents // 2)),
+        "fee_max_cents": int(spec.get("fee_max_cents", cents * 2)),
+        "prepay": bool(spec.get("prepay", False)),
+        "sla_days": int(spec.get("sla_days", 10)),
+        "retention_days": int(spec.get("retention_days", 90)),
+        "process_steps": list(spec.get("process_steps", [])),
+        "agency_email": spec.get("agency_email", ""),
+    }
+
+
+def service_import(*, spec: dict[str, Any], publish: bool = True) -> tuple[ServiceDefinition, bool]:
+    """Import one definition. Unchanged content is not imported again; changed content
+    becomes a new version (published versions are never edited). Returns (definition, created)."""
+    problems = definition_errors(spec)
+    if problems:
+        raise ValidationError(f"{spec.get('key', '?')}: " + "; ".join(problems))
+    fields = _fields_from_spec(spec)
+    with transaction.atomic():
+        latest = (
+            ServiceDefinition.objects.select_for_update()
+            .filter(key=spec["key"])
+            .order_by("-version")
+            .first()
+        )
+        if latest is not None and all(getattr(latest, k) == v for k, v in fields.items()):
+            return latest, False
+        definition = ServiceDefinition.objects.create(
+            key=spec["key"],
+            version=(latest.version + 1) if latest else 1,
+            status=ServiceDefinition.Status.PUBLISHED if publish else ServiceDefinition.Status.DRAFT,
+            published_at=timezone.now() if publish else None,
+            **fields,
+        )
+    return definition, True
+
+
+def service_export(definition: ServiceDefinition) -> dict[str, Any]:
+    """A definition in services.json format."""
+    return {
+        "key": definition.key,
+        "leika": definition.leika or None,
+        "name": definition.name,
+        "description": definition.description,
+        "offered_by": definition.offered_by,
+        "fee": definition.fee,
+        "fee_min_cents": definition.fee_min_cents,
+        "fee_max_cents": definition.fee_max_cents,
+        "prepay": definition.prepay,
+        "sla_days": definition.sla_days,
+        "retention_days": definition.retention_days,
+        "form": definition.form,
+        "process_steps": definition.process_steps,
+        "agency_email": definition.agency_email,
+        "version": definition.version,
+    }
+
+
+def offerings_default(*, definition: ServiceDefinition, district: Municipality) -> int:
+    """Offer a service where its definition says: in every town of the district, or at
+    the district. Existing offerings are left as they are. Returns how many were added."""
+    if definition.offered_by == ServiceDefinition.OfferedBy.DISTRICT:
+        where = [district]
+    else:
+        where = list(district.towns.filter(kind=Municipality.Kind.TOWN))
+    added = 0
+    for municipality in where:
+        _offering, created = ServiceOffering.objects.get_or_create(
+            municipality=municipality, service_key=definition.key
+        )
+        added += created
+    return added

@@ -1,0 +1,189 @@
+"""The automatic process steps of DESIGN.md's vocabulary. Each is idempotent: running it
+again after a crash sends nothing twice and attaches nothing twice."""
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from municipalities.models import Membership
+from services import documents
+from services.models import Attachment, Case, CaseStep
+from services.notifications import send_step_email
+from services.services import attachment_add_generated, case_record_event
+from services.steps import register
+
+
+def _context(case: Case, step: CaseStep) -> dict:
+    return {
+        "case": case,
+        "service_name": case.service.display_name,
+        "tracking_url": case.tracking_url,
+        "case_url": f"{settings.PORTAL_BASE_URL}/workspace/cases/{case.reference}/",
+        "comment": step.payload.get("comment", ""),
+        "action": step.payload.get("action", ""),
+        "trigger": step.payload.get("trigger", ""),
+        "fee_euros": f"{case.fee_cents / 100:.2f}",
+    }
+
+
+def _clerk_emails(case: Case) -> list[str]:
+    emails = (
+        Membership.objects.filter(
+            municipality=case.processing_authority, role=Membership.Role.CLERK
+        )
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+    return sorted(set(emails))
+
+
+@register("send_receipt")
+def send_receipt(step: CaseStep) -> None:
+    case = step.case
+    with translation.override(case.language):
+        pdf = documents.receipt_pdf(case)
+        send_step_email(
+            step=step,
+            purpose="receipt",
+            to=[case.applicant_email],
+            template="receipt",
+            context=_context(case, step),
+            language=case.language,
+            attachments=[(f"{case.reference}.pdf", pdf, "application/pdf")],
+        )
+
+
+@register("notify_authority")
+def notify_authority(step: CaseStep) -> None:
+    case = step.case
+    if step.payload.get("trigger") == "applicant_responded" and case.assigned_to_id:
+        to = [case.assigned_to.email] if case.assigned_to.email else _clerk_emails(case)
+    else:
+        to = _clerk_emails(case)
+    send_step_email(
+        step=step,
+        purpose="authority",
+        to=to or ([case.processing_authority.email] if case.processing_authority.email else []),
+        template="notify_authority",
+        context=_context(case, step),
+        language="de",
+    )
+
+
+@register("check_completeness")
+def check_completeness(step: CaseStep) -> None:
+    """Machine checks: required documents present and their stored bytes readable."""
+    from services.forms import fields_of, sniff_content_type
+
+    case = step.case
+    findings = []
+    attachments = list(case.attachments.filter(kind=Attachment.Kind.UPLOAD))
+    for field in fields_of(case.service.form):
+        if field.type != "file":
+            continue
+        mine = [a for a in attachments if a.field_name == field.name]
+        if field.required and not mine:
+            findings.append(f"{field.name}: missing")
+        for attachment in mine:
+            try:
+                with attachment.file.open("rb") as handle:
+                    ok = sniff_content_type(handle) == attachment.content_type
+            except OSError:
+                ok = False
+            if not ok:
+                findings.append(f"{field.name}: {attachment.original_name} unreadable")
+    with translation.override("de"):
+        comment = (
+            _("Completeness check: all required documents present and readable.")
+            if not findings
+            else _("Completeness check found problems: %(list)s") % {"list": "; ".join(findings)}
+        )
+    case_record_event(case=case, type="check_completeness", comment=comment, internal=True)
+
+
+@register("notify_applicant")
+def notify_applicant(step: CaseStep) -> None:
+    case = step.case
+    send_step_email(
+        step=step,
+        purpose="applicant",
+        to=[case.applicant_email],
+        template=f"notify_{step.payload.get('trigger', 'approved')}",
+        context=_context(case, step),
+        language=case.language,
+        attachments=_decision_attachment(case),
+    )
+
+
+def _decision_attachment(case: Case) -> list[tuple[str, bytes, str]]:
+    decision = case.attachments.filter(kind=Attachment.Kind.DOCUMENT).first()
+    if decision is None:
+        return []
+    with decision.file.open("rb") as handle:
+        return [(decision.original_name, handle.read(), "application/pdf")]
+
+
+@register("issue_document")
+def issue_document(step: CaseStep) -> None:
+    case = step.case
+    with translation.override(case.language):
+        content = documents.decision_pdf(case, step.payload.get("comment", ""))
+        attachment_add_generated(
+            case=case,
+            field_name="decision",
+            filename=f"{case.reference}-{_('decision')}.pdf",
+            content=content,
+            kind=Attachment.Kind.DOCUMENT,
+        )
+
+
+@register("forward_to_agency")
+def forward_to_agency(step: CaseStep) -> None:
+    import json
+
+    case = step.case
+    address = case.service.agency_email
+    if not address:
+        case_record_event(
+            case=case,
+            type="forward_to_agency",
+            comment="No agency address configured for this service; nothing forwarded.",
+        )
+        return
+    payload = {
+        "reference": case.reference,
+        "service": case.service.key,
+        "service_version": case.service.version,
+        "municipality": case.municipality.slug,
+        "processing_authority": case.processing_authority.slug,
+        "status": case.status,
+        "applicant": {"name": case.applicant_name, "email": case.applicant_email},
+        "data": case.data,
+    }
+    with translation.override("de"):
+        pdf = documents.receipt_pdf(case)
+    send_step_email(
+        step=step,
+        purpose="agency",
+        to=[address],
+        template="forward_to_agency",
+        context=_context(case, step),
+        language="de",
+        attachments=[
+            (f"{case.reference}.json", json.dumps(payload, ensure_ascii=False, indent=2).encode(), "application/json"),
+            (f"{case.reference}.pdf", pdf, "application/pdf"),
+        ],
+    )
+
+
+@register("request_payment")
+def request_payment(step: CaseStep) -> None:
+    case = step.case
+    send_step_email(
+        step=step,
+        purpose="payment",
+        to=[case.applicant_email],
+        template="request_payment",
+        context=_context(case, step),
+        language=case.language,
+    )

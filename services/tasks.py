@@ -1,0 +1,17 @@
+"""Celery entry points: thin, by id, idempotent."""
+
+from celery import shared_task
+
+from services import steps
+
+
+@shared_task(name="services.run_step", acks_late=True)
+def run_step(step_id: int) -> str:
+    import services.process  # noqa: F401  (registers the step functions)
+
+    return steps.step_run(step_id)
+
+
+@shared_task(name="services.redispatch_steps")
+def redispatch_steps() -> int:
+    return steps.steps_redispatch()
