@@ -26,6 +26,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("payments/", include("payments.urls")),
     path("", include("services.workspace_urls")),
+    path("", include("services.district_urls")),
     path("", views.home, name="home"),
     # Municipality pages last: /<slug>/… would shadow anything after it.
     path("", include("services.urls")),

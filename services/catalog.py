@@ -129,3 +129,49 @@ def offerings_default(*, definition: ServiceDefinition, district: Municipality) 
         )
         added += created
     return added
+
+
+def service_draft_create(*, definition: ServiceDefinition) -> tuple[ServiceDefinition, bool]:
+    """A draft of the next version of `definition`'s service, copied from it; the existing
+    draft if there is one (one draft per service at a time). Returns (draft, created)."""
+    with transaction.atomic():
+        versions = ServiceDefinition.objects.select_for_update().filter(key=definition.key)
+        draft = versions.filter(status=ServiceDefinition.Status.DRAFT).first()
+        if draft is not None:
+            return draft, False
+        latest = versions.order_by("-version").first()
+        fields = _fields_from_spec(service_export(definition))
+        draft = ServiceDefinition.objects.create(
+            key=definition.key,
+            version=latest.version + 1,
+            status=ServiceDefinition.Status.DRAFT,
+            **fields,
+        )
+    return draft, True
+
+
+def service_publish(*, definition: ServiceDefinition) -> ServiceDefinition:
+    """Publish a draft as the service's newest version. From then on it is immutable and new
+    cases use it; cases filed earlier keep their version. ValidationError if the draft is
+    not a valid definition."""
+    with transaction.atomic():
+        draft = ServiceDefinition.objects.select_for_update().get(pk=definition.pk)
+        if draft.status != ServiceDefinition.Status.DRAFT:
+            raise ValidationError(f"{draft.key} v{draft.version} is already published.")
+        problems = definition_errors(service_export(draft))
+        if problems:
+            raise ValidationError(f"{draft.key}: " + "; ".join(problems))
+        newest = (
+            ServiceDefinition.objects.filter(key=draft.key)
+            .exclude(pk=draft.pk)
+            .order_by("-version")
+            .values_list("version", flat=True)
+            .first()
+        )
+        if newest is not None and newest >= draft.version:
+            # Someone published in between: this draft becomes the version after theirs.
+            draft.version = newest + 1
+        draft.status = ServiceDefinition.Status.PUBLISHED
+        draft.published_at = timezone.now()
+        draft.save(update_fields=["version", "status", "published_at"])
+    return draft

@@ -1,0 +1,21 @@
+# Production image: gunicorn for web, the same image runs the Celery worker and beat.
+FROM node:20-bookworm-slim AS assets
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --loglevel=error
+
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_DEBUG=0
+WORKDIR /app
+RUN useradd --system --create-home --home-dir /home/portal portal
+COPY pyproject.toml README.md ./
+RUN pip install --no-cache-dir .
+COPY . .
+COPY --from=assets /src/node_modules/@kern-ux/native/dist/kern.min.css static/vendor/kern/
+COPY --from=assets /src/node_modules/@kern-ux/native/dist/fonts static/vendor/kern/fonts
+RUN pybabel compile -q -d locale -D django \
+ && SECRET_KEY=build-only ALLOWED_HOSTS=localhost PAYMENTS_SANDBOX=0 python manage.py collectstatic --noinput \
+ && mkdir -p /app/media && chown -R portal /app/media
+USER portal
+EXPOSE 8000
+CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

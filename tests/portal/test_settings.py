@@ -1,0 +1,50 @@
+"""Production settings: hardened, and refused when a secret is missing."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k not in ("DJANGO_DEBUG", "SECRET_KEY")}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_reports_no_issues_with_production_settings():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_DEBUG="0",
+        SECRET_KEY="x" * 64 + "-production-secret-for-the-check",
+        ALLOWED_HOSTS="example.org",
+        PAYMENTS_SANDBOX="0",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key():
+    result = _manage("check", DJANGO_DEBUG="0", ALLOWED_HOSTS="example.org")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_settings_refuse_the_payments_sandbox():
+    result = _manage(
+        "check", DJANGO_DEBUG="0", SECRET_KEY="s" * 60, ALLOWED_HOSTS="example.org", PAYMENTS_SANDBOX="1"
+    )
+    assert result.returncode != 0
+    assert "PAYMENTS_SANDBOX" in result.stderr
