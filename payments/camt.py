@@ -17,6 +17,7 @@ import datetime
 import hashlib
 import re
 import warnings
+from copy import deepcopy
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import BinaryIO, Literal
@@ -136,8 +137,7 @@ def _parse_xml(data: bytes) -> etree._Element:
     # catches encodings (UTF-16) this byte scan cannot read.
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise StatementError(
-            "The file contains a document type or entity declaration; "
-            "statements never need one."
+            "The file contains a document type or entity declaration; statements never need one."
         )
     try:
         if _defused_lxml is not None:
@@ -290,6 +290,23 @@ def _transaction_amount(transaction: etree._Element) -> etree._Element | None:
 # ---------------------------------------------------------------------- entries
 
 
+def _derived_reference(entry: etree._Element) -> str:
+    """A bank reference for banks that send none: the hash of the entry's canonical XML.
+
+    Namespaces are already stripped and indentation is dropped here, so the
+    same entry gives the same key however the file was pretty-printed, and a
+    second import of the file is recognised.
+    """
+    clone = deepcopy(entry)
+    for element in clone.iter():
+        if element.text is not None and not element.text.strip():
+            element.text = None
+        if element.tail is not None and not element.tail.strip():
+            element.tail = None
+    canonical = etree.tostring(clone, method="c14n")
+    return "sha256:" + hashlib.sha256(canonical).hexdigest()
+
+
 def _entries(entry: etree._Element, position: str, used: set[str]) -> list[Entry]:
     amount_cents, currency = _cents(entry.find("Amt"), position)
     credit = _credit(_text(entry, "CdtDbtInd"), position)
@@ -300,9 +317,7 @@ def _entries(entry: etree._Element, position: str, used: set[str]) -> list[Entry
 
     reference = _text(entry, "AcctSvcrRef")
     if not reference or reference.upper() in _PLACEHOLDER_REFERENCES:
-        # Stable across imports of the same file, so deduplication still works.
-        canonical = etree.tostring(entry, method="c14n")
-        reference = "sha256:" + hashlib.sha256(canonical).hexdigest()
+        reference = _derived_reference(entry)
 
     def unique(key: str) -> str:
         # Identical entries (same payer paying twice the same day, without a
@@ -358,9 +373,7 @@ def _entries(entry: etree._Element, position: str, used: set[str]) -> list[Entry
 # ------------------------------------------------------------------------ public
 
 
-def parse_statement(
-    source: bytes | BinaryIO, *, max_bytes: int = DEFAULT_MAX_BYTES
-) -> Statement:
+def parse_statement(source: bytes | BinaryIO, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Statement:
     """Parse an uploaded camt.053 or camt.054 file into a Statement.
 
     Raises StatementError for anything that is not a safe, well-formed camt
@@ -401,9 +414,7 @@ def parse_statement(
     if "" in ibans:
         raise StatementError("The statement names no account IBAN (Acct/Id/IBAN).")
     if len(ibans) > 1:
-        raise StatementError(
-            "The file covers several accounts; upload one file per account."
-        )
+        raise StatementError("The file covers several accounts; upload one file per account.")
 
     used: set[str] = set()
     entries: list[Entry] = []

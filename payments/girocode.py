@@ -57,8 +57,7 @@ def creditor_reference(body: str) -> str:
     compact = "".join(body.split()).upper()
     if not _BODY_RE.fullmatch(compact):
         raise ValueError(
-            "A creditor reference body must be 1 to 21 letters A-Z or digits, "
-            f"got {body!r}."
+            f"A creditor reference body must be 1 to 21 letters A-Z or digits, got {body!r}."
         )
     return f"RF{mod_97_10.calc_check_digits(compact + 'RF')}{compact}"
 
@@ -132,8 +131,7 @@ def _format_amount(amount_cents: int) -> str:
         raise ValueError(f"The amount must be an integer number of cents, got {amount_cents!r}.")
     if not MIN_AMOUNT_CENTS <= amount_cents <= MAX_AMOUNT_CENTS:
         raise ValueError(
-            "The amount must be between 0.01 and 999999999.99 EUR, "
-            f"got {amount_cents} cents."
+            f"The amount must be between 0.01 and 999999999.99 EUR, got {amount_cents} cents."
         )
     return f"EUR{amount_cents // 100}.{amount_cents % 100:02d}"
 

@@ -159,6 +159,8 @@ REST_FRAMEWORK = {
         "tokens": env.str("THROTTLE_TOKENS", default="20/minute"),
         "tracking": env.str("THROTTLE_TRACKING", default="120/minute"),
         "payments": env.str("THROTTLE_PAYMENTS", default="30/minute"),
+        # Login form posts per client; axes locks an account after AXES_FAILURE_LIMIT failures.
+        "logins": env.str("THROTTLE_LOGINS", default="20/minute"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 from portal import views
 from portal.auth import ObtainToken
+from portal.throttling import throttle
 
 api_v1 = [
     path("auth/token/", ObtainToken.as_view(), name="api-token"),
@@ -22,7 +23,11 @@ urlpatterns = [
     path("api/docs/", SpectacularRedocView.as_view(url_name="schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/login/",
+        throttle("logins", methods=["POST"])(auth_views.LoginView.as_view()),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("payments/", include("payments.urls")),
     path("", include("services.workspace_urls")),

@@ -13,7 +13,6 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -25,7 +24,7 @@ from municipalities.selectors import municipality_by_slug
 from services import selectors
 from services.forms import UploadTooLarge
 from services.models import Case
-from services.selectors import Offer, QueueFilters
+from services.selectors import Offer, QueueFilters, QueuePosition
 from services.services import (
     ActionNotPermitted,
     SubmissionInvalid,
@@ -355,25 +354,62 @@ class QueueFilterSerializer(serializers.Serializer):
     overdue = serializers.BooleanField(required=False, default=False)
 
 
-class QueuePagination(CursorPagination):
-    page_size = 50
-    max_page_size = 200
-    page_size_query_param = "page_size"
-    ordering = ("due_date", "id")
+class QueuePageParameters(serializers.Serializer):
+    cursor = serializers.CharField(required=False, help_text="`next` or `previous` of a page")
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=200, default=50)
+
+
+class QueuePageSerializer(serializers.Serializer):
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = QueueRowSerializer(many=True)
+
+
+def _queue_cursor(raw: str | None) -> tuple[QueuePosition | None, QueuePosition | None]:
+    """(after, before) from `cursor`: "a<position>" pages forward, "b<position>" back.
+    Keyset pagination on (due_date, id): NULL due dates sort last on every database, and
+    a deep page costs what the first does (DRF's CursorPagination does neither)."""
+    if not raw:
+        return None, None
+    try:
+        position = QueuePosition.decode(raw[1:])
+    except ValueError:
+        position = None
+    if position is None or raw[0] not in "ab":
+        raise ValidationError({"cursor": ["Invalid cursor."]})
+    return (position, None) if raw[0] == "a" else (None, position)
 
 
 class Queue(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        parameters=[QueueFilterSerializer],
-        responses=QueueRowSerializer(many=True),
+        parameters=[QueueFilterSerializer, QueuePageParameters],
+        responses=QueuePageSerializer,
         summary="The clerk's queue: own cases and those delegated to the clerk's authority",
     )
     def get(self, request: Request) -> Response:
         params = QueueFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
+        paging = QueuePageParameters(data=request.query_params)
+        paging.is_valid(raise_exception=True)
+        after, before = _queue_cursor(paging.validated_data.get("cursor"))
         cases = selectors.queue_for(request.user, filters=QueueFilters(**params.validated_data))
-        paginator = QueuePagination()
-        page = paginator.paginate_queryset(cases, request, view=self)
-        return paginator.get_paginated_response(QueueRowSerializer(page, many=True).data)
+        page = selectors.queue_page(
+            cases, after=after, before=before, size=paging.validated_data["page_size"]
+        )
+
+        def link(prefix: str, position: QueuePosition | None) -> str | None:
+            if position is None:
+                return None
+            query = request.query_params.copy()
+            query["cursor"] = prefix + position.encode()
+            return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+        return Response(
+            {
+                "next": link("a", page.next),
+                "previous": link("b", page.previous),
+                "results": QueueRowSerializer(page.rows, many=True).data,
+            }
+        )

@@ -215,6 +215,9 @@ def clean_value(field: Field, raw: Any) -> Any:
     if kind in ("text", "textarea", "email", "phone"):
         if not isinstance(raw, str):
             raise ValidationError(_("Enter text."))
+        if "\x00" in raw:
+            # PostgreSQL cannot store NUL in text or jsonb; refuse it here, not with a 500.
+            raise ValidationError(_("The text contains a character that is not allowed."))
         value = raw.strip() if kind != "textarea" else raw.strip("\n\r ")
         _check_length(spec, value)
         if kind == "email":
@@ -225,8 +228,11 @@ def clean_value(field: Field, raw: Any) -> Any:
             raise ValidationError(_("The format is not valid."))
         return value
     if kind == "date":
+        # Only YYYY-MM-DD: fromisoformat alone would also take 20260604 and week dates.
+        if not isinstance(raw, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw.strip()):
+            raise ValidationError(_("Enter a date as YYYY-MM-DD."))
         try:
-            return datetime.date.fromisoformat(str(raw).strip()).isoformat()
+            return datetime.date.fromisoformat(raw.strip()).isoformat()
         except ValueError as exc:
             raise ValidationError(_("Enter a date as YYYY-MM-DD.")) from exc
     if kind == "integer":

@@ -104,19 +104,38 @@ def check_completeness(step: CaseStep) -> None:
 @register("notify_applicant")
 def notify_applicant(step: CaseStep) -> None:
     case = step.case
+    attachments = _decision_attachment(step)
     send_step_email(
         step=step,
         purpose="applicant",
         to=[case.applicant_email],
         template=f"notify_{step.payload.get('trigger', 'approved')}",
-        context=_context(case, step),
+        context={**_context(case, step), "has_document": bool(attachments)},
         language=case.language,
-        attachments=_decision_attachment(case),
+        attachments=attachments,
     )
 
 
-def _decision_attachment(case: Case) -> list[tuple[str, bytes, str]]:
-    decision = case.attachments.filter(kind=Attachment.Kind.DOCUMENT).first()
+class DocumentNotReady(Exception):
+    """The decision PDF is still being made elsewhere; the step engine retries later."""
+
+
+def _decision_attachment(step: CaseStep) -> list[tuple[str, bytes, str]]:
+    """The decision PDF for a decision e-mail. Workers run a case's steps in any order, so
+    when this decision's `issue_document` step has not run yet, run it here (it is
+    idempotent) instead of sending an e-mail without the document."""
+    from services.steps import step_run
+
+    if step.payload.get("trigger") not in ("approved", "rejected"):
+        return []
+    case = step.case
+    sibling = CaseStep.objects.filter(
+        case=case, key=step.key.replace(step.name, "issue_document", 1)
+    ).first()
+    if sibling is not None and sibling.status == CaseStep.Status.PENDING:
+        if step_run(sibling.pk) not in (CaseStep.Status.DONE, CaseStep.Status.FAILED):
+            raise DocumentNotReady(sibling.key)
+    decision = case.attachments.filter(kind=Attachment.Kind.DOCUMENT).order_by("-id").first()
     if decision is None:
         return []
     with decision.file.open("rb") as handle:

@@ -2,11 +2,13 @@
 
 Views, serializers and tasks never query Case by hand: they come here."""
 
+import base64
+import binascii
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -110,7 +112,11 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
     """Cases a clerk works: those whose processing authority is one of their municipalities.
     The filing town of a delegated case does not see it (purpose limitation)."""
     ids = municipality_ids_for(user, Membership.Role.CLERK)
-    return _case_base().filter(processing_authority_id__in=ids)
+    return _cases_processed_by(ids)
+
+
+def _cases_processed_by(authority_ids: set[int]) -> QuerySet[Case]:
+    return _case_base().filter(processing_authority_id__in=authority_ids)
 
 
 def case_for_clerk(user: User, reference: str) -> Case:
@@ -152,9 +158,16 @@ class QueueFilters:
     overdue: bool = False
 
 
+# Cases without a due date (a prepaid fee not yet paid) come last on every database.
+QUEUE_ORDER = (F("due_date").asc(nulls_last=True), F("id").asc())
+
+
 def queue_for(user: User, *, filters: QueueFilters) -> QuerySet[Case]:
     """The clerk's queue, sorted by due date. Filters per API.md."""
-    cases = cases_visible_to(user)
+    return _queue_filtered(cases_visible_to(user), user, filters)
+
+
+def _queue_filtered(cases: QuerySet[Case], user: User, filters: QueueFilters) -> QuerySet[Case]:
     if filters.status:
         cases = cases.filter(status=filters.status)
     else:
@@ -173,4 +186,168 @@ def queue_for(user: User, *, filters: QueueFilters) -> QuerySet[Case]:
             paused_at__isnull=True,
             status__in=Case.OPEN_STATUSES,
         )
-    return cases.order_by("due_date", "id")
+    return cases.order_by(*QUEUE_ORDER)
+
+
+# --- queue pages (keyset pagination on (due_date, id)) -----------------------------------
+
+
+@dataclass(frozen=True)
+class QueuePosition:
+    """A row's place in the queue order; the cursor of the next/previous page."""
+
+    due_date: datetime.date | None
+    id: int
+
+    @classmethod
+    def of(cls, case: Case) -> "QueuePosition":
+        return cls(case.due_date, case.pk)
+
+    def encode(self) -> str:
+        raw = f"{self.due_date.isoformat() if self.due_date else '-'}.{self.id}"
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, token: str) -> "QueuePosition":
+        """Raises ValueError for anything that is not a cursor this code made."""
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+            due, pk = raw.split(".")
+            return cls(None if due == "-" else datetime.date.fromisoformat(due), int(pk))
+        except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+            raise ValueError("invalid cursor") from exc
+
+    def after(self) -> Q:
+        if self.due_date is None:
+            return Q(due_date__isnull=True, id__gt=self.id)
+        return (
+            Q(due_date__gt=self.due_date)
+            | Q(due_date=self.due_date, id__gt=self.id)
+            | Q(due_date__isnull=True)
+        )
+
+    def before(self) -> Q:
+        if self.due_date is None:
+            return Q(due_date__isnull=False) | Q(due_date__isnull=True, id__lt=self.id)
+        return Q(due_date__lt=self.due_date) | Q(due_date=self.due_date, id__lt=self.id)
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[Case]
+    next: QueuePosition | None  # the page after starts after this row
+    previous: QueuePosition | None  # the page before ends before this row
+
+
+def queue_page(
+    cases: QuerySet[Case],
+    *,
+    after: QueuePosition | None = None,
+    before: QueuePosition | None = None,
+    size: int = 50,
+) -> QueuePage:
+    """One page of a queue in QUEUE_ORDER: one query, however deep the page."""
+    if before is not None:
+        backwards = cases.filter(before.before()).order_by(
+            F("due_date").desc(nulls_first=True), F("id").desc()
+        )
+        rows = list(backwards[: size + 1])
+        more = len(rows) > size
+        rows = rows[:size][::-1]
+        return QueuePage(
+            rows=rows,
+            next=QueuePosition.of(rows[-1]) if rows else None,
+            previous=QueuePosition.of(rows[0]) if more else None,
+        )
+    if after is not None:
+        cases = cases.filter(after.after())
+    rows = list(cases[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return QueuePage(
+        rows=rows,
+        next=QueuePosition.of(rows[-1]) if more else None,
+        previous=QueuePosition.of(rows[0]) if after is not None and rows else None,
+    )
+
+
+def due_soon_limit(today: datetime.date | None = None) -> datetime.date:
+    """The last due date that counts as "due soon" (within DUE_SOON_DAYS working days)."""
+    from services.calendar import add_working_days
+
+    return add_working_days(today or timezone.localdate(), DUE_SOON_DAYS)
+
+
+def deadline_flag(case: Case, *, today: datetime.date, soon: datetime.date) -> str:
+    """"overdue", "due_soon", "paused" or "" for an open case's deadline."""
+    if not case.is_open or case.due_date is None:
+        return ""
+    if case.paused_at is not None:
+        return "paused"
+    if case.due_date < today:
+        return "overdue"
+    if case.due_date <= soon:
+        return "due_soon"
+    return ""
+
+
+@dataclass(frozen=True)
+class QueueOverview:
+    """Everything the workspace queue page shows, read with a fixed number of queries."""
+
+    authority_ids: set[int]
+    page: QueuePage
+    counts: dict[str, int] = field(default_factory=dict)
+    filing_towns: list[Municipality] = field(default_factory=list)
+    services: list[ServiceDefinition] = field(default_factory=list)
+
+
+def queue_overview_for(
+    user: User,
+    *,
+    filters: QueueFilters,
+    after: QueuePosition | None = None,
+    before: QueuePosition | None = None,
+    size: int = 50,
+) -> QueueOverview:
+    """The queue page of a clerk: one page of rows, the open cases counted per status (with
+    the other filters applied), and the choices of the filter form. Empty for non-clerks."""
+    ids = municipality_ids_for(user, Membership.Role.CLERK)
+    if not ids:
+        return QueueOverview(authority_ids=ids, page=QueuePage([], None, None))
+    base = _cases_processed_by(ids)
+    page = queue_page(_queue_filtered(base, user, filters), after=after, before=before, size=size)
+    unfiltered_status = _queue_filtered(base, user, replace(filters, status=None))
+    counts = {
+        row["status"]: row["n"]
+        for row in unfiltered_status.order_by().values("status").annotate(n=Count("id"))
+    }
+    # Filing towns: the authority itself and every town that ever delegated to it (cases
+    # of an expired delegation stay in the queue until closed).
+    towns = list(
+        Municipality.objects.filter(Q(id__in=ids) | Q(delegations_out__to_municipality_id__in=ids))
+        .distinct()
+        .order_by("name")
+    )
+    services: dict[str, ServiceDefinition] = {}
+    for service in ServiceDefinition.objects.filter(
+        status=ServiceDefinition.Status.PUBLISHED
+    ).order_by("key", "-version"):
+        services.setdefault(service.key, service)
+    return QueueOverview(
+        authority_ids=ids,
+        page=page,
+        counts=counts,
+        filing_towns=towns,
+        services=sorted(services.values(), key=lambda s: s.display_name.lower()),
+    )
+
+
+def cases_due_for_digest(*, until: datetime.date) -> QuerySet[Case]:
+    """Open cases whose running clock ends on or before `until`, for the daily digest (a
+    system job: it mails each authority only its own cases)."""
+    return (
+        Case.objects.select_related("service", "municipality", "processing_authority")
+        .filter(status__in=Case.OPEN_STATUSES, paused_at__isnull=True, due_date__lte=until)
+        .order_by("processing_authority_id", *QUEUE_ORDER)
+    )

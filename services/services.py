@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +25,14 @@ from services.models import Attachment, Case, CaseEvent
 from services.references import access_token_for, hash_token, new_reference, new_token_salt
 from services.selectors import Offer, offer_for
 from services.steps import steps_create
-from services.workflow import Actor, Transition, Trigger, check_allowed, transition_for
+from services.workflow import (
+    Actor,
+    Transition,
+    TransitionNotAllowed,
+    Trigger,
+    check_allowed,
+    transition_for,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -246,10 +253,16 @@ def _set_status(
     internal: bool = False,
 ) -> CaseEvent:
     previous = case.status
-    case.status = status
     if status in (Case.Status.APPROVED, Case.Status.REJECTED, Case.Status.WITHDRAWN):
         case.closed_at = timezone.now()
-    case.save(update_fields=["status", "closed_at", "updated_at"])
+    # Compare-and-set: the row lock already serializes actions on PostgreSQL; this makes a
+    # stale read lose on any database (SQLite has no row locks) instead of winning twice.
+    changed = Case.objects.filter(pk=case.pk, status=previous).update(
+        status=status, closed_at=case.closed_at, updated_at=timezone.now()
+    )
+    if changed != 1:
+        raise TransitionNotAllowed(str(_("Someone else changed this case just now. Reload it.")))
+    case.status = status
     return _event(
         case=case,
         type=type,
@@ -303,11 +316,24 @@ def case_apply_action(
     stored: list[Attachment] = []
     try:
         with transaction.atomic():
+            if connection.vendor == "sqlite":
+                # SQLite ignores FOR UPDATE; writing first takes its database write lock, so
+                # a concurrent action waits here and then reads the new status (409).
+                Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
             locked = Case.objects.select_for_update().select_related("service").get(pk=case.pk)
             check_allowed(transition, locked.status)
             _apply(locked, transition, actor=actor, comment=comment)
             for checked in checked_files:
                 stored.append(_store_attachment(case=locked, checked=checked))
+    except OperationalError as exc:
+        for attachment in stored:
+            attachment.file.delete(save=False)
+        if connection.vendor == "sqlite" and "locked" in str(exc):
+            # SQLite's answer to two writers racing: the other action won.
+            raise TransitionNotAllowed(
+                str(_("Someone else changed this case just now. Reload it."))
+            ) from exc
+        raise
     except BaseException:
         for attachment in stored:
             attachment.file.delete(save=False)

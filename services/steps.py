@@ -30,11 +30,20 @@ STEP_TRIGGERS: dict[str, tuple[Trigger, ...]] = {
     "notify_authority": (Trigger.SUBMITTED, Trigger.APPLICANT_RESPONDED),
     "check_completeness": (Trigger.SUBMITTED,),
     "request_payment": (Trigger.SUBMITTED, Trigger.APPROVED),
-    "issue_document": (Trigger.APPROVED,),
+    "issue_document": (Trigger.APPROVED, Trigger.REJECTED),
     "notify_applicant": (Trigger.INFO_REQUESTED, Trigger.APPROVED, Trigger.REJECTED),
     "forward_to_agency": (Trigger.APPROVED,),
 }
 STEP_NAMES = tuple(STEP_TRIGGERS)
+# Messages the workflow itself promises (the clerk's question, the decision, the citizen's
+# answer): they run even for a service that does not list them, because otherwise the
+# other side would never learn that it has to act.
+WORKFLOW_STEPS: dict[Trigger, tuple[str, ...]] = {
+    Trigger.INFO_REQUESTED: ("notify_applicant",),
+    Trigger.APPROVED: ("notify_applicant",),
+    Trigger.REJECTED: ("notify_applicant",),
+    Trigger.APPLICANT_RESPONDED: ("notify_authority",),
+}
 
 
 def register(name: str) -> Callable[[StepFunction], StepFunction]:
@@ -65,7 +74,9 @@ def steps_create(
     """Write the step rows `trigger` causes for `case` and dispatch them after commit.
     Call inside the transaction that changes the case."""
     rows = []
-    for name in case.service.process_steps:
+    names = list(case.service.process_steps)
+    names += [n for n in WORKFLOW_STEPS.get(trigger, ()) if n not in names]
+    for name in names:
         if name in STEP_TRIGGERS and _runs_on(name, trigger, case):
             key = name if trigger == Trigger.SUBMITTED else f"{name}:{trigger}{suffix}"
             rows.append(

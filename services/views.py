@@ -32,7 +32,14 @@ from django.views.decorators.http import require_http_methods
 
 from municipalities.selectors import municipality_by_slug
 from services.documents import display_value
-from services.forms import Field, UploadTooLarge, fields_of, steps_of, validate_files, validate_values
+from services.forms import (
+    Field,
+    UploadTooLarge,
+    fields_of,
+    steps_of,
+    validate_files,
+    validate_values,
+)
 from services.models import Case, CaseEvent, translated
 from services.selectors import Offer, case_for_token, events_for, offer_for, offers_for
 from services.services import (
@@ -40,6 +47,7 @@ from services.services import (
     SubmissionInvalid,
     case_apply_action,
     case_submit,
+    fee_for,
     validate_applicant,
 )
 from services.workflow import Actor, TransitionNotAllowed, UnknownAction, allowed_actions
@@ -144,7 +152,12 @@ class Widget:
     def options(self) -> list[dict[str, Any]]:
         chosen = self.selected
         return [
-            {"value": value, "label": label, "id": self.id if i == 0 else f"{self.id}-{i}", "on": value in chosen}
+            {
+                "value": value,
+                "label": label,
+                "id": self.id if i == 0 else f"{self.id}-{i}",
+                "on": value in chosen,
+            }
             for i, (value, label) in enumerate(self.field.choices)
         ]
 
@@ -153,13 +166,17 @@ class Widget:
         return ",".join(self.field.accept)
 
     @property
+    def accept_names(self) -> str:
+        return ", ".join(t.split("/")[1].upper() for t in self.field.accept)
+
+    @property
     def max_megabytes(self) -> int:
         return self.field.max_bytes // (1024 * 1024)
 
     @property
     def describedby(self) -> str:
         ids = []
-        if self.field.help:
+        if self.field.help or self.field.type == "file":
             ids.append(f"{self.id}-hint")
         if self.uploaded:
             ids.append(f"{self.id}-uploaded")
@@ -181,7 +198,11 @@ class Flow:
 
     def step_url(self, number: int, *, back_to_check: bool = False) -> str:
         args = [self.offer.municipality.slug, self.offer.service.key]
-        url = reverse("service-form", args=args) if number == 1 else reverse("service-step", args=[*args, number])
+        url = (
+            reverse("service-form", args=args)
+            if number == 1
+            else reverse("service-step", args=[*args, number])
+        )
         return f"{url}?return=check" if back_to_check else url
 
     @property
@@ -211,14 +232,18 @@ def _flow(slug: str, service_key: str) -> Flow:
 
 def _contact_fields() -> list[Field]:
     return [
-        Field({"name": "applicant_name", "type": "text", "label": _("Full name"), "required": True}),
+        Field(
+            {"name": "applicant_name", "type": "text", "label": _("Full name"), "required": True}
+        ),
         Field(
             {
                 "name": "applicant_email",
                 "type": "email",
                 "label": _("E-mail address"),
                 "required": True,
-                "help": _("We send the confirmation and the link to follow your request to this address."),
+                "help": _(
+                    "We send the confirmation and the link to follow your request to this address."
+                ),
             }
         ),
     ]
@@ -235,7 +260,13 @@ def _draft(request: HttpRequest, flow: Flow) -> dict[str, Any]:
     draft = request.session.get(_draft_key(flow))
     if not isinstance(draft, dict):
         # A random id (not the session key, which Django rotates at login) names the folder.
-        draft = {"id": secrets.token_hex(12), "values": {}, "files": {}, "applicant": {}, "errors": {}}
+        draft = {
+            "id": secrets.token_hex(12),
+            "values": {},
+            "files": {},
+            "applicant": {},
+            "errors": {},
+        }
     return draft
 
 
@@ -268,7 +299,9 @@ def _posted_values(fields: list[Field], post: QueryDict) -> dict[str, Any]:
     return values
 
 
-def _store_uploads(request: HttpRequest, draft: dict[str, Any], fields: list[Field]) -> dict[str, list[str]]:
+def _store_uploads(
+    request: HttpRequest, draft: dict[str, Any], fields: list[Field]
+) -> dict[str, list[str]]:
     """Check the files posted with this step and keep the good ones in the draft."""
     errors: dict[str, list[str]] = {}
     for f in fields:
@@ -280,7 +313,8 @@ def _store_uploads(request: HttpRequest, draft: dict[str, Any], fields: list[Fie
                 checked, file_errors = validate_files([f], {f.name: uploads}, require=False)
             except UploadTooLarge as exc:
                 errors[f.name] = [
-                    _("The file is too large: at most %(size)d MB.") % {"size": exc.limit // (1024 * 1024)}
+                    _("The file is too large: at most %(size)d MB.")
+                    % {"size": exc.limit // (1024 * 1024)}
                 ]
                 continue
             if file_errors:
@@ -308,7 +342,9 @@ def _incomplete_step(flow: Flow, draft: dict[str, Any]) -> int | None:
     for number in range(1, len(flow.steps) + 1):
         fields = flow.fields(number)
         _cleaned, errors = validate_values(fields, draft["values"], refuse_unknown=False)
-        missing_file = any(f.type == "file" and f.required and f.name not in draft["files"] for f in fields)
+        missing_file = any(
+            f.type == "file" and f.required and f.name not in draft["files"] for f in fields
+        )
         if errors or missing_file:
             return number
     _cleaned, errors = validate_applicant(draft.get("applicant") or {})
@@ -405,7 +441,10 @@ def _contact_step(request: HttpRequest, flow: Flow, draft: dict[str, Any]) -> Ht
     values = {"applicant_name": applicant.get("name"), "applicant_email": applicant.get("email")}
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        posted = {"name": request.POST.get("applicant_name", ""), "email": request.POST.get("applicant_email", "")}
+        posted = {
+            "name": request.POST.get("applicant_name", ""),
+            "email": request.POST.get("applicant_email", ""),
+        }
         cleaned, applicant_errors = validate_applicant(posted)
         errors = {k.replace(".", "_"): v for k, v in applicant_errors.items()}
         if not errors:
@@ -467,8 +506,16 @@ def service_check(request: HttpRequest, slug: str, service_key: str) -> HttpResp
         {
             "title": _("Your contact details"),
             "rows": [
-                {"label": _("Full name"), "value": draft["applicant"]["name"], "change_url": f"{contact_url}#field-applicant_name"},
-                {"label": _("E-mail address"), "value": draft["applicant"]["email"], "change_url": f"{contact_url}#field-applicant_email"},
+                {
+                    "label": _("Full name"),
+                    "value": draft["applicant"]["name"],
+                    "change_url": f"{contact_url}#field-applicant_name",
+                },
+                {
+                    "label": _("E-mail address"),
+                    "value": draft["applicant"]["email"],
+                    "change_url": f"{contact_url}#field-applicant_email",
+                },
             ],
         }
     )
@@ -480,16 +527,9 @@ def service_check(request: HttpRequest, slug: str, service_key: str) -> HttpResp
             "offer": flow.offer,
             "sections": sections,
             "back_url": flow.step_url(flow.total),
-            "unit_field": _unit_field(flow),
+            "fee_cents": fee_for(flow.offer, draft["values"]),
         },
     )
-
-
-def _unit_field(flow: Flow) -> str:
-    service = flow.offer.service
-    if service.fee_kind != "per_unit":
-        return ""
-    return next((f.label for f in fields_of(service.form) if f.name == service.fee.get("field")), "")
 
 
 def _draft_files(draft: dict[str, Any], known: set[str]) -> dict[str, list[UploadedFile]]:
@@ -499,7 +539,9 @@ def _draft_files(draft: dict[str, Any], known: set[str]) -> dict[str, list[Uploa
         if name not in known:
             continue
         with default_storage.open(meta["path"], "rb") as stored:
-            files[name] = [SimpleUploadedFile(meta["name"], stored.read(), content_type=meta["content_type"])]
+            files[name] = [
+                SimpleUploadedFile(meta["name"], stored.read(), content_type=meta["content_type"])
+            ]
     return files
 
 
@@ -526,22 +568,36 @@ def _submit(request: HttpRequest, flow: Flow, draft: dict[str, Any]) -> HttpResp
         )
     except (SubmissionInvalid, UploadTooLarge) as exc:
         if isinstance(exc, UploadTooLarge):
-            errors = {exc.field: [_("The file is too large: at most %(size)d MB.") % {"size": exc.limit // (1024 * 1024)}]}
+            errors = {
+                exc.field: [
+                    _("The file is too large: at most %(size)d MB.")
+                    % {"size": exc.limit // (1024 * 1024)}
+                ]
+            }
         else:
             errors = {
-                key.split(".", 1)[-1] if key.startswith("data.") else key.replace(".", "_"): messages_
+                key.split(".", 1)[-1]
+                if key.startswith("data.")
+                else key.replace(".", "_"): messages_
                 for key, messages_ in exc.errors.items()
             }
         draft["errors"] = errors
         _save_draft(request, flow, draft)
-        messages.error(request, _("Some answers need your attention before the request can be sent."))
+        messages.error(
+            request, _("Some answers need your attention before the request can be sent.")
+        )
         return redirect(flow.step_url(min(flow.step_of_field(name) for name in errors)))
     _discard_draft(request, flow, draft)
     case = submitted.case
     mine = dict(request.session.get(SUBMITTED_SESSION_KEY) or {})
     mine[case.reference] = submitted.access_token
     request.session[SUBMITTED_SESSION_KEY] = mine
-    return redirect("service-done", slug=flow.offer.municipality.slug, service_key=flow.offer.service.key, reference=case.reference)
+    return redirect(
+        "service-done",
+        slug=flow.offer.municipality.slug,
+        service_key=flow.offer.service.key,
+        reference=case.reference,
+    )
 
 
 @never_cache
@@ -589,11 +645,17 @@ def _event_text(event: CaseEvent) -> str:
 
 STATUS_EXPLANATIONS = {
     Case.Status.SUBMITTED: gettext_lazy("Your request has arrived and is being registered."),
-    Case.Status.AWAITING_PAYMENT: gettext_lazy("Your request will be reviewed once the fee has been paid."),
+    Case.Status.AWAITING_PAYMENT: gettext_lazy(
+        "Your request will be reviewed once the fee has been paid."
+    ),
     Case.Status.IN_REVIEW: gettext_lazy("The authority is reviewing your request."),
-    Case.Status.AWAITING_APPLICANT: gettext_lazy("The authority needs more information from you. Please answer below."),
+    Case.Status.AWAITING_APPLICANT: gettext_lazy(
+        "The authority needs more information from you. Please answer below."
+    ),
     Case.Status.APPROVED: gettext_lazy("Your request has been approved."),
-    Case.Status.REJECTED: gettext_lazy("Your request has been rejected. The reason is shown in the history."),
+    Case.Status.REJECTED: gettext_lazy(
+        "Your request has been rejected. The reason is shown in the history."
+    ),
     Case.Status.WITHDRAWN: gettext_lazy("You have withdrawn this request."),
 }
 
@@ -620,7 +682,11 @@ def track(request: HttpRequest, reference: str) -> HttpResponse:
             messages.error(request, _("This is no longer possible for your request."))
             return redirect(_tracking_url(case.reference, token))
         if not errors:
-            done = _("Your request has been withdrawn.") if action == "withdraw" else _("Your answer has been sent.")
+            done = (
+                _("Your request has been withdrawn.")
+                if action == "withdraw"
+                else _("Your answer has been sent.")
+            )
             messages.success(request, done)
             return redirect(_tracking_url(case.reference, token))
     summary_labels = {
@@ -636,13 +702,19 @@ def track(request: HttpRequest, reference: str) -> HttpResponse:
             "access_token": token,
             "status_label": Case.Status(case.status).label,
             "status_explanation": STATUS_EXPLANATIONS.get(case.status, ""),
-            "events": [{"event": e, "text": _event_text(e)} for e in events_for(case, public_only=True)],
+            "events": [
+                {"event": e, "text": _event_text(e)} for e in events_for(case, public_only=True)
+            ],
             "attachments": case.attachments.filter(public=True).order_by("uploaded_at", "id"),
             "can_withdraw": "withdraw" in actions,
             "can_respond": "respond" in actions,
             "errors": errors,
             "error_summary": [
-                {"href": f"#field-{name}", "label": summary_labels.get(name, name), "message": message}
+                {
+                    "href": f"#field-{name}",
+                    "label": summary_labels.get(name, name),
+                    "message": message,
+                }
                 for name, messages_ in errors.items()
                 for message in messages_
             ],
@@ -652,7 +724,9 @@ def track(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
-def _apply_citizen_action(request: HttpRequest, case: Case, action: str) -> dict[str, list[str]] | None:
+def _apply_citizen_action(
+    request: HttpRequest, case: Case, action: str
+) -> dict[str, list[str]] | None:
     """Field errors ({} when done), or None when the case moved on meanwhile."""
     if action == "withdraw" and request.POST.get("confirm") != "on":
         return {"confirm": [_("Tick the box to confirm that you want to withdraw the request.")]}
@@ -666,10 +740,16 @@ def _apply_citizen_action(request: HttpRequest, case: Case, action: str) -> dict
             files={"files": files} if files else None,
         )
     except UploadTooLarge as exc:
-        return {"files": [_("The file is too large: at most %(size)d MB.") % {"size": exc.limit // (1024 * 1024)}]}
+        return {
+            "files": [
+                _("The file is too large: at most %(size)d MB.")
+                % {"size": exc.limit // (1024 * 1024)}
+            ]
+        }
     except ValidationError as exc:
         return {
-            key.removeprefix("files."): list(messages_) for key, messages_ in exc.message_dict.items()
+            key.removeprefix("files."): list(messages_)
+            for key, messages_ in exc.message_dict.items()
         }
     except (TransitionNotAllowed, UnknownAction, ActionNotPermitted):
         return None
@@ -688,5 +768,8 @@ def track_download(request: HttpRequest, reference: str, attachment_id: int) -> 
     except FileNotFoundError as exc:
         raise Http404("document missing") from exc
     return FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
     )

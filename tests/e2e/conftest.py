@@ -19,11 +19,6 @@ import pytest
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
-# Playwright's sync API keeps an asyncio event loop running in this thread; Django then
-# refuses ORM calls from it ("SynchronousOnlyOperation"). The tests only create data
-# before they drive the browser, so allowing it here is safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 E2E_DIR = Path(__file__).resolve().parent
 REPO_ROOT = E2E_DIR.parent.parent
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -54,8 +49,14 @@ def _unavailable(reason: str) -> NoReturn:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Chromium for one test module. Module scope on purpose: Playwright's sync API keeps an
+    asyncio event loop running in this thread for as long as it is started, and while it runs
+    Django refuses ORM calls ("SynchronousOnlyOperation") and asgiref refuses async_to_sync.
+    So Playwright runs only while a module's browser tests do, DJANGO_ALLOW_ASYNC_UNSAFE is
+    set just for that time (the tests create data with the ORM, then drive the browser;
+    nothing runs concurrently in this thread), and the tests after them run as usual."""
     if not Path(CHROMIUM_PATH).exists():
         _unavailable(f"Chromium not found at {CHROMIUM_PATH}: apt-get install chromium")
     if not KERN_CSS.exists():
@@ -68,10 +69,18 @@ def browser() -> Iterator[Browser]:
     except ImportError:
         _unavailable("the playwright Python package is not installed (pip install -e .[dev])")
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
