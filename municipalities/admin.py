@@ -39,7 +39,20 @@ class MunicipalityForm(forms.ModelForm):
 
     class Meta:
         model = Municipality
-        fields = "__all__"
+        fields = [
+            "slug",
+            "name",
+            "ags",
+            "kind",
+            "code",
+            "parent",
+            "population",
+            "payee_name",
+            "iban",
+            "bic",
+            "email",
+            "payment_providers",
+        ]
 
     def clean_iban(self) -> str:
         return (self.cleaned_data.get("iban") or "").replace(" ", "").upper()
@@ -124,7 +137,14 @@ class DelegationForm(forms.ModelForm):
 
     class Meta:
         model = Delegation
-        fields = "__all__"
+        fields = [
+            "service_key",
+            "from_municipality",
+            "to_municipality",
+            "valid_from",
+            "valid_until",
+            "basis",
+        ]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -149,7 +169,11 @@ class DelegationAdmin(RoleScopedAdmin):
     municipal_permissions = VIEW
     municipality_lookups = ("from_municipality", "to_municipality")
     list_display = [
-        "service_key", "from_municipality", "to_municipality", "valid_from", "valid_until"
+        "service_key",
+        "from_municipality",
+        "to_municipality",
+        "valid_from",
+        "valid_until",
     ]
     list_filter = ["service_key"]
     list_select_related = ["from_municipality", "to_municipality"]

@@ -147,7 +147,9 @@ def _parse_xml(data: bytes) -> etree._Element:
         else:  # pragma: no cover - depends on the installed defusedxml
             root = etree.fromstring(data, parser=_parser())
     except DefusedXmlException as error:
-        raise StatementError(f"Unsafe XML refused: {error}") from error
+        raise StatementError(
+            "The file contains a document type or entity declaration; statements never need one."
+        ) from error
     except etree.XMLSyntaxError as error:
         raise StatementError(f"The file is not well-formed XML: {error}") from error
     _refuse_dtd(root.getroottree())

@@ -18,8 +18,14 @@ class AuditEntryAdmin(RoleScopedAdmin):
     date_hierarchy = "at"
     list_select_related = ["municipality"]
     readonly_fields = [
-        "at", "actor_label", "action", "object_type", "object_id", "object_repr",
-        "municipality", "changes",
+        "at",
+        "actor_label",
+        "action",
+        "object_type",
+        "object_id",
+        "object_repr",
+        "municipality",
+        "changes",
     ]
     fields = readonly_fields
 

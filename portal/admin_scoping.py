@@ -67,8 +67,9 @@ def admin_scope(request: HttpRequest) -> AdminScope:
         if Role.DISTRICT_ADMIN in roles:
             districts = roles[Role.DISTRICT_ADMIN]
             ids = set(
-                Municipality.objects.filter(Q(pk__in=districts) | Q(parent_id__in=districts))
-                .values_list("pk", flat=True)
+                Municipality.objects.filter(
+                    Q(pk__in=districts) | Q(parent_id__in=districts)
+                ).values_list("pk", flat=True)
             )
             scope = AdminScope(district=True, municipality_ids=frozenset(ids))
         elif Role.MUNICIPAL_ADMIN in roles:
@@ -190,7 +191,10 @@ class RoleScopedAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form, change: bool) -> None:
         # Remember old and new values of what the form changed, for log_change.
         request._audit_changes = {
-            name: {"from": _plain(form.initial.get(name)), "to": _plain(form.cleaned_data.get(name))}
+            name: {
+                "from": _plain(form.initial.get(name)),
+                "to": _plain(form.cleaned_data.get(name)),
+            }
             for name in form.changed_data
         }
         super().save_model(request, obj, form, change)

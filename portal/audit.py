@@ -24,7 +24,9 @@ def audit_record(
         object_repr = object_repr or str(obj)[:200]
     return AuditEntry.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_label=actor.get_username() if actor is not None and actor.is_authenticated else "system",
+        actor_label=actor.get_username()
+        if actor is not None and actor.is_authenticated
+        else "system",
         action=action,
         object_type=object_type,
         object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",

@@ -54,7 +54,22 @@ def euros(cents: int) -> str:
 class ServiceDefinitionForm(forms.ModelForm):
     class Meta:
         model = ServiceDefinition
-        fields = "__all__"
+        fields = [
+            "key",
+            "leika",
+            "name",
+            "description",
+            "offered_by",
+            "form",
+            "fee",
+            "fee_min_cents",
+            "fee_max_cents",
+            "prepay",
+            "sla_days",
+            "retention_days",
+            "process_steps",
+            "agency_email",
+        ]
         widgets = {
             "form": forms.Textarea(attrs={"rows": 30, "cols": 100, "class": "vLargeTextField"}),
             "fee": forms.Textarea(attrs={"rows": 3, "cols": 100}),
@@ -80,8 +95,10 @@ class ServiceDefinitionForm(forms.ModelForm):
         }
         for problem in definition_errors(spec):
             if problem not in form_problems:
-                target = "process_steps" if "process steps" in problem else (
-                    "fee" if "fee" in problem else None
+                target = (
+                    "process_steps"
+                    if "process steps" in problem
+                    else ("fee" if "fee" in problem else None)
                 )
                 self.add_error(target, problem)
         low = cleaned.get("fee_min_cents", self.instance.fee_min_cents)
@@ -287,9 +304,7 @@ class ServiceDefinitionAdmin(RoleScopedAdmin):
             "problems": problems,
             "fee": self.fee_display(definition),
         }
-        return TemplateResponse(
-            request, "admin/services/servicedefinition/preview.html", context
-        )
+        return TemplateResponse(request, "admin/services/servicedefinition/preview.html", context)
 
 
 # --- offerings ------------------------------------------------------------------------
@@ -297,9 +312,7 @@ class ServiceDefinitionAdmin(RoleScopedAdmin):
 
 def offering_bounds(service_key: str) -> tuple[int, int] | None:
     """The district's fee bounds for a service (its newest version), if it exists."""
-    definition = (
-        ServiceDefinition.objects.filter(key=service_key).order_by("-version").first()
-    )
+    definition = ServiceDefinition.objects.filter(key=service_key).order_by("-version").first()
     if definition is None:
         return None
     return definition.fee_min_cents, definition.fee_max_cents
@@ -308,7 +321,7 @@ def offering_bounds(service_key: str) -> tuple[int, int] | None:
 class ServiceOfferingForm(forms.ModelForm):
     class Meta:
         model = ServiceOffering
-        fields = "__all__"
+        fields = ["municipality", "service_key", "active", "fee_override_cents"]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -351,9 +364,7 @@ class ServiceOfferingAdmin(RoleScopedAdmin):
         return f"{euros(obj.bound_min)} – {euros(obj.bound_max)}"
 
     def get_queryset(self, request):
-        newest = ServiceDefinition.objects.filter(key=OuterRef("service_key")).order_by(
-            "-version"
-        )
+        newest = ServiceDefinition.objects.filter(key=OuterRef("service_key")).order_by("-version")
         return (
             super()
             .get_queryset(request)
@@ -441,7 +452,9 @@ class ServiceOfferingAdmin(RoleScopedAdmin):
                         "key": key,
                         "name": names.get(key, key),
                         "field": f"offer-{town.pk}-{key}",
-                        "on": bool(offerings.get((town.pk, key)) and offerings[(town.pk, key)].active),
+                        "on": bool(
+                            offerings.get((town.pk, key)) and offerings[(town.pk, key)].active
+                        ),
                     }
                     for key in keys
                 ],
@@ -502,7 +515,13 @@ class CaseEventInline(admin.TabularInline):
     extra = 0
     can_delete = False
     readonly_fields = [
-        "at", "type", "from_status", "to_status", "actor_label", "visibility", "comment"
+        "at",
+        "type",
+        "from_status",
+        "to_status",
+        "actor_label",
+        "visibility",
+        "comment",
     ]
     fields = readonly_fields
 
@@ -528,7 +547,12 @@ class CaseAdmin(RoleScopedAdmin):
     municipal_permissions = NONE
     municipality_lookups = ("processing_authority",)
     list_display = [
-        "reference", "service", "municipality", "processing_authority", "status", "due_date"
+        "reference",
+        "service",
+        "municipality",
+        "processing_authority",
+        "status",
+        "due_date",
     ]
     list_filter = ["status", "processing_authority"]
     search_fields = ["reference"]
@@ -568,8 +592,16 @@ class CaseStepAdmin(RoleScopedAdmin):
     list_select_related = ["case"]
     actions = [retry_steps]
     readonly_fields = [
-        "case", "name", "key", "payload", "status", "attempts", "last_error", "next_attempt_at",
-        "created_at", "done_at",
+        "case",
+        "name",
+        "key",
+        "payload",
+        "status",
+        "attempts",
+        "last_error",
+        "next_attempt_at",
+        "created_at",
+        "done_at",
     ]
 
     def municipality_of(self, obj: CaseStep) -> int | None:

@@ -23,7 +23,6 @@ from services import statistics
 from services.statistics import DashboardScope, Period
 
 
-
 class PeriodForm(forms.Form):
     """Optional filters: a year, and within it a range of months."""
 
@@ -130,10 +129,19 @@ def bar_chart(
                 }
             )
         bars.append(Bar(label=label, series=series, y=y, label_y=y + group_height / 2))
-    legend = [
-        {"name": name, "fill": SERIES_FILLS[i % 2], "x": LABEL_WIDTH + i * 200, "text_x": LABEL_WIDTH + i * 200 + 20}
-        for i, name in enumerate(series_names)
-    ] if len(series_names) > 1 else []
+    legend = (
+        [
+            {
+                "name": name,
+                "fill": SERIES_FILLS[i % 2],
+                "x": LABEL_WIDTH + i * 200,
+                "text_x": LABEL_WIDTH + i * 200 + 20,
+            }
+            for i, name in enumerate(series_names)
+        ]
+        if len(series_names) > 1
+        else []
+    )
     return BarChart(
         id=id,
         title=title,
@@ -157,6 +165,14 @@ class Table:
     headers: list[str]
     numeric: list[bool]
     rows: list[list[Any]]
+
+    @property
+    def header_cells(self) -> list[tuple[str, bool]]:
+        return list(zip(self.headers, self.numeric, strict=True))
+
+    @property
+    def body(self) -> list[list[tuple[Any, bool]]]:
+        return [list(zip(row, self.numeric, strict=True)) for row in self.rows]
 
 
 def _month(value: datetime.date) -> str:
@@ -189,16 +205,22 @@ def build_tables(scope: DashboardScope, period: Period) -> dict[str, Table]:
             "processing",
             _("Processing time and deadlines per service"),
             [
-                _("Service"), _("Completed cases"), _("Median (days)"),
-                _("90th percentile (days)"), _("Closed within the deadline"),
+                _("Service"),
+                _("Completed cases"),
+                _("Median (days)"),
+                _("90th percentile (days)"),
+                _("Closed within the deadline"),
                 _("Share within the deadline"),
             ],
             [False, True, True, True, True, True],
             [
                 [
                     r.service if r.service_key else _("All services"),
-                    r.completed, _days(r.median_days), _days(r.p90_days),
-                    r.within_sla, _share(r.sla_share),
+                    r.completed,
+                    _days(r.median_days),
+                    _days(r.p90_days),
+                    r.within_sla,
+                    _share(r.sla_share),
                 ]
                 for r in times
             ],
@@ -223,8 +245,13 @@ def build_tables(scope: DashboardScope, period: Period) -> dict[str, Table]:
             [_("Month"), _("Town"), _("Provider"), _("Payments"), _("Amount (EUR)")],
             [False, False, False, True, True],
             [
-                [_month(r.month), r.municipality, r.provider, r.payments,
-                 f"{r.amount_cents / 100:.2f}"]
+                [
+                    _month(r.month),
+                    r.municipality,
+                    r.provider,
+                    r.payments,
+                    f"{r.amount_cents / 100:.2f}",
+                ]
                 for r in payments
             ],
         ),
@@ -244,9 +271,7 @@ def build_charts(tables: dict[str, Table]) -> dict[str, BarChart | None]:
     per_town = _totals(sorted(cases, key=lambda r: r[2]), lambda r: r[2], 3)
     processing = [r for r in tables["processing"].rows if r[2] != ""]
     load = tables["open"].rows
-    flows = _totals(
-        tables["delegations"].rows, lambda r: f"{r[1]} → {r[0]}", 3
-    )
+    flows = _totals(tables["delegations"].rows, lambda r: f"{r[1]} → {r[0]}", 3)
     payments = _totals(sorted(tables["payments"].rows, key=lambda r: r[0]), lambda r: r[0], 3)
     return {
         "months": bar_chart(
@@ -267,8 +292,7 @@ def build_charts(tables: dict[str, Table]) -> dict[str, BarChart | None]:
             id="chart-processing",
             title=_("Processing time per service"),
             description=_(
-                "Median and 90th percentile of the days from submission to decision, "
-                "per service."
+                "Median and 90th percentile of the days from submission to decision, per service."
             ),
             rows=[(r[0], [float(r[2]), float(r[3])]) for r in processing],
             series_names=[_("Median (days)"), _("90th percentile (days)")],

@@ -49,14 +49,20 @@ class SecondsBetween(Func):
 
     def as_postgresql(self, compiler, connection, **extra):
         return self.as_sql(
-            compiler, connection, template="EXTRACT(EPOCH FROM (%(expressions)s))",
-            arg_joiner=" - ", **extra,
+            compiler,
+            connection,
+            template="EXTRACT(EPOCH FROM (%(expressions)s))",
+            arg_joiner=" - ",
+            **extra,
         )
 
     def as_sqlite(self, compiler, connection, **extra):
         return self.as_sql(
-            compiler, connection, template="((julianday(%(expressions)s)) * 86400.0)",
-            arg_joiner=") - julianday(", **extra,
+            compiler,
+            connection,
+            template="((julianday(%(expressions)s)) * 86400.0)",
+            arg_joiner=") - julianday(",
+            **extra,
         )
 
 
@@ -248,8 +254,11 @@ def cases_per_month(*, scope: DashboardScope, period: Period) -> list[MonthlyCou
         merged[key] = merged.get(key, 0) + row["n"]
     result = [
         MonthlyCount(
-            month=month, service_key=key, service=services.get(key, key),
-            municipality=towns.get(town_id, "?"), cases=n,
+            month=month,
+            service_key=key,
+            service=services.get(key, key),
+            municipality=towns.get(town_id, "?"),
+            cases=n,
         )
         for (month, key, town_id), n in merged.items()
     ]
@@ -295,9 +304,7 @@ def processing_times(*, scope: DashboardScope, period: Period) -> list[Processin
         "within_sla": Count("id", filter=Q(closed_day__lte=F("due_date"))),
     }
     completed = completed.annotate(closed_day=TruncDate("closed_at"))
-    per_service = (
-        completed.values("service__key").annotate(**figures).order_by("service__key")
-    )
+    per_service = completed.values("service__key").annotate(**figures).order_by("service__key")
     overall = completed.aggregate(**figures)
     services = _service_names()
     result = [
@@ -347,9 +354,7 @@ def open_cases_per_authority(
         .values("processing_authority_id")
         .annotate(
             n=Count("id"),
-            overdue=Count(
-                "id", filter=Q(due_date__lt=today, paused_at__isnull=True)
-            ),
+            overdue=Count("id", filter=Q(due_date__lt=today, paused_at__isnull=True)),
         )
         .order_by()
     )

@@ -15,3 +15,18 @@ def run_step(step_id: int) -> str:
 @shared_task(name="services.redispatch_steps")
 def redispatch_steps() -> int:
     return steps.steps_redispatch()
+
+
+@shared_task(name="services.send_due_digest")
+def send_due_digest() -> int:
+    from services.digest import digest_send
+
+    return digest_send()
+
+
+@shared_task(name="services.purge_expired_cases")
+def purge_expired_cases() -> int:
+    """Daily (beat entry from portal/migrations/0002): the retention purge."""
+    from services.retention import cases_purge_expired
+
+    return cases_purge_expired().cases

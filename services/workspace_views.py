@@ -2,6 +2,7 @@
 template. Who may see what is decided in services/selectors.py, never here."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -28,6 +29,7 @@ from services.workflow import (
     TransitionNotAllowed,
     UnknownAction,
     allowed_actions,
+    transition_for,
 )
 
 PAGE_SIZE = 50
@@ -146,6 +148,15 @@ EVENT_LABELS = {
 }
 
 
+# The text box each action shows (actions missing here take no text).
+COMMENT_LABELS = {
+    "note": gettext_lazy("Internal note (only clerks see it)"),
+    "request_info": gettext_lazy("Your question to the applicant (sent by e-mail)"),
+    "approve": gettext_lazy("Remarks for the applicant (optional)"),
+    "reject": gettext_lazy("Reason for the rejection (sent to the applicant)"),
+}
+
+
 @dataclass(frozen=True)
 class ActionError:
     action: str
@@ -244,11 +255,20 @@ def _case_page(
                 case, today=today, soon=selectors.due_soon_limit(today)
             ),
             "delegated": case.municipality_id != case.processing_authority_id,
+            "fee_euros": Decimal(case.fee_cents) / 100,
             "answers": _answers(case, attachments),
             "attachments": attachments,
             "timeline": _timeline(list(selectors.events_for(case, public_only=False))),
-            "actions": actions,
-            "action_labels": ACTION_LABELS,
+            "actions": [
+                {
+                    "name": name,
+                    "label": ACTION_LABELS[name],
+                    "comment_label": COMMENT_LABELS.get(name),
+                    "needs_comment": transition_for(name).needs_comment,
+                    "error": error if error and error.action == name else None,
+                }
+                for name in actions
+            ],
             "error": error,
             "assigned_to_me": mine,
         },
