@@ -13,7 +13,7 @@ RUN pip install --no-cache-dir .
 COPY . .
 COPY --from=assets /src/node_modules/@kern-ux/native/dist/kern.min.css static/vendor/kern/
 COPY --from=assets /src/node_modules/@kern-ux/native/dist/fonts static/vendor/kern/fonts
-RUN pybabel compile -q -d locale -D django \
+RUN pybabel compile -d locale -D django \
  && SECRET_KEY=build-only ALLOWED_HOSTS=localhost PAYMENTS_SANDBOX=0 python manage.py collectstatic --noinput \
  && mkdir -p /app/media && chown -R portal /app/media
 USER portal

@@ -51,7 +51,7 @@ static/vendor/.copied: node_modules/.installed
 assets: static/vendor/.copied
 
 messages: $(VENV)/.installed
-	$(VENV)/bin/pybabel compile -q -d locale -D django
+	$(VENV)/bin/pybabel compile -d locale -D django --statistics
 
 migrate: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput

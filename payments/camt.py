@@ -22,18 +22,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import BinaryIO, Literal
 
+from defusedxml import DefusedXmlException
 from lxml import etree
 
 from payments.girocode import find_creditor_references, is_valid_creditor_reference
 
-try:  # Deprecated upstream but still a second check of the parsed tree when present.
+try:  # Deprecated upstream (and due to go), so optional: a second check of the tree.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         from defusedxml import lxml as _defused_lxml
-    from defusedxml import DefusedXmlException
 except ImportError:  # pragma: no cover - depends on the installed defusedxml
     _defused_lxml = None
-    DefusedXmlException = ValueError  # type: ignore[misc,assignment]
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -64,7 +63,16 @@ class StatementError(ValueError):
 
 @dataclass(frozen=True)
 class Entry:
-    """One booked (or pending) movement, or one transaction of a batch booking."""
+    """One booked (or pending) movement, or one transaction of a batch booking.
+
+    ``bank_reference`` is the dedupe key with the account IBAN: the bank's
+    AcctSvcrRef, ``<ref>/<n>`` for the n-th transaction of a batch, or
+    ``sha256:<hex>`` when the bank sent none; ``#<n>`` is appended when a key
+    repeats within one file. Amounts are positive; ``credit`` says the
+    direction. A batch without per-transaction amounts stays one entry whose
+    references and texts are those of all its transactions (payer and
+    end-to-end id: the first transaction's).
+    """
 
     bank_reference: str
     amount_cents: int
@@ -83,7 +91,12 @@ class Entry:
 
 @dataclass(frozen=True)
 class Statement:
-    """The entries of one camt file for one account."""
+    """The entries of one camt file for one account.
+
+    ``version`` is the message version from the namespace (``"001.08"``), empty
+    for a file without namespace; ``file_sha256`` lets an import refuse the
+    same file twice.
+    """
 
     account_iban: str
     message_id: str

@@ -1,0 +1,278 @@
+"""Payments of case fees (DESIGN.md, Payments; facts in payments.md).
+
+A `Payment` is one attempt to collect a case's fee through one provider. Every
+message a provider sends about it is stored as a `PaymentEvent` before it is
+acted on; the unique key of that row is what makes a repeated message change
+nothing. Bank statements are stored per file (`StatementImport`) and per line
+(`StatementLine`), each unique, so a second import matches nothing new.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from municipalities.models import Municipality
+
+
+class Payment(models.Model):
+    class Status(models.TextChoices):
+        CREATED = "created", _("Created")
+        PENDING = "pending", _("Awaiting payment")
+        PAID = "paid", _("Paid")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired")
+        REFUNDED = "refunded", _("Refunded")
+
+    #: At most one payment per case may be in these states (database constraint).
+    ACTIVE_STATUSES = (Status.CREATED, Status.PENDING)
+    #: The fee has arrived (and may have been paid back since).
+    SETTLED_STATUSES = (Status.PAID, Status.REFUNDED)
+
+    # Public id: unguessable, so the QR image and the API detail cannot be enumerated.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(
+        "services.Case", on_delete=models.PROTECT, related_name="payments", verbose_name=_("case")
+    )
+    attempt = models.PositiveIntegerField(_("attempt"))
+    provider = models.CharField(_("provider"), max_length=20)
+    method = models.CharField(
+        _("method"), max_length=40, blank=True, help_text=_("As the provider reports it.")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.CREATED
+    )
+    amount_cents = models.PositiveIntegerField(_("amount in cents"))
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    creditor_reference = models.CharField(_("creditor reference (RF)"), max_length=35, unique=True)
+    merchant_tx_id = models.CharField(_("merchant transaction id"), max_length=64, unique=True)
+    provider_reference = models.CharField(_("provider reference"), max_length=80, blank=True)
+    redirect_url = models.URLField(_("checkout address"), max_length=500, blank=True)
+    # The payee is a snapshot: a town changing its account later must not redirect
+    # money already asked for, and the statement import matches on this IBAN.
+    payee_municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="payments_owed",
+        verbose_name=_("payee municipality"),
+    )
+    payee_name = models.CharField(_("payee name"), max_length=70)
+    payee_iban = models.CharField(_("payee IBAN"), max_length=34)
+    payee_bic = models.CharField(_("payee BIC"), max_length=11, blank=True)
+    kassenzeichen = models.CharField(_("Kassenzeichen"), max_length=40, blank=True)
+    receipt_number = models.CharField(_("receipt number"), max_length=40, blank=True)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("marked paid by"),
+    )
+    idempotency_key = models.CharField(max_length=255, blank=True)
+    request_hash = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(status__in=["created", "pending"]),
+                name="payment_one_active_per_case",
+            ),
+            models.UniqueConstraint(fields=["case", "attempt"], name="payment_attempt_unique"),
+            models.UniqueConstraint(
+                fields=["case", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="payment_idempotency_key_unique",
+            ),
+            models.CheckConstraint(condition=Q(amount_cents__gt=0), name="payment_amount_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["provider", "status", "created_at"], name="payment_due_idx"),
+            models.Index(fields=["payee_municipality", "payee_iban"], name="payment_payee_idx"),
+        ]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+
+    def __str__(self) -> str:
+        return f"{self.creditor_reference} ({self.provider}, {self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES
+
+
+class PaymentEvent(models.Model):
+    """A provider message or a decision about a payment, stored raw. Append-only."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="events")
+    provider = models.CharField(max_length=20)
+    kind = models.CharField(max_length=20)  # notify, redirect, statement, counter, refund, …
+    # Unique per provider message: the notify and the redirect of one GiroCheckout
+    # result carry the same signed parameters and therefore the same key.
+    message_key = models.CharField(max_length=200)
+    payload = models.JSONField(default=dict, blank=True)
+    outcome = models.CharField(max_length=200, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "message_key"], name="payment_event_once_per_message"
+            )
+        ]
+        verbose_name = _("payment event")
+        verbose_name_plural = _("payment events")
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.kind} {self.received_at:%Y-%m-%d %H:%M}"
+
+
+class StatementImport(models.Model):
+    """One uploaded camt.053/.054 file; the same file twice is recognised by its hash."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="statement_imports"
+    )
+    iban = models.CharField(_("IBAN"), max_length=34)
+    file_sha256 = models.CharField(max_length=64, unique=True)
+    filename = models.CharField(max_length=255, blank=True)
+    kind = models.CharField(max_length=10)
+    version = models.CharField(max_length=10, blank=True)
+    message_id = models.CharField(max_length=100, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    entries = models.PositiveIntegerField(default=0)
+    matched = models.PositiveIntegerField(default=0)
+    unmatched = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = _("statement import")
+        verbose_name_plural = _("statement imports")
+
+    def __str__(self) -> str:
+        return f"{self.iban} {self.uploaded_at:%Y-%m-%d %H:%M} ({self.kind})"
+
+
+class StatementLine(models.Model):
+    """One booked statement line; (IBAN, bank reference) is the bank's own unique key."""
+
+    class Outcome(models.TextChoices):
+        MATCHED = "matched", _("Matched")
+        OVERPAID = "overpaid", _("Over-payment")
+        UNDERPAID = "underpaid", _("Under-payment")
+        UNKNOWN_REFERENCE = "unknown_reference", _("Unknown reference")
+        NO_REFERENCE = "no_reference", _("No reference")
+        ALREADY_PAID = "already_paid", _("Case already paid")
+        WRONG_CURRENCY = "wrong_currency", _("Wrong currency")
+        DEBIT = "debit", _("Debit")
+        REVERSAL = "reversal", _("Reversal")
+
+    statement = models.ForeignKey(StatementImport, on_delete=models.CASCADE, related_name="lines")
+    iban = models.CharField(max_length=34)
+    bank_reference = models.CharField(max_length=120)
+    amount_cents = models.PositiveBigIntegerField()
+    currency = models.CharField(max_length=3)
+    credit = models.BooleanField()
+    reversal = models.BooleanField(default=False)
+    booking_date = models.DateField(null=True, blank=True)
+    value_date = models.DateField(null=True, blank=True)
+    debtor_name = models.CharField(max_length=140, blank=True)
+    debtor_iban = models.CharField(max_length=34, blank=True)
+    creditor_references = models.JSONField(default=list, blank=True)
+    remittance = models.TextField(blank=True)
+    payment = models.ForeignKey(
+        Payment, on_delete=models.SET_NULL, null=True, blank=True, related_name="statement_lines"
+    )
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["iban", "bank_reference"], name="statement_line_once_per_bank_reference"
+            )
+        ]
+        verbose_name = _("statement line")
+        verbose_name_plural = _("statement lines")
+
+    def __str__(self) -> str:
+        return f"{self.iban} {self.bank_reference}"
+
+
+class Refund(models.Model):
+    """Paying a fee back. GiroCheckout refunds through its API; a bank transfer
+    (GiroCode) becomes an obligation the town's treasury pays with a pain.001 file."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open: to be transferred")
+        EXPORTED = "exported", _("Exported for the treasury")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="refund")
+    amount_cents = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3, default="EUR")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    creditor_name = models.CharField(_("pay back to"), max_length=70, blank=True)
+    creditor_iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    creditor_bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    remittance = models.CharField(max_length=140, blank=True)
+    provider_reference = models.CharField(max_length=80, blank=True)
+    message = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    exported_at = models.DateTimeField(null=True, blank=True)
+    export_message_id = models.CharField(max_length=35, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+
+    def __str__(self) -> str:
+        return f"{self.payment.creditor_reference} {self.status}"
+
+
+class SandboxTransaction(models.Model):
+    """The GiroCheckout sandbox's own memory of a started transaction (demo and tests only)."""
+
+    reference = models.CharField(max_length=40, unique=True)
+    merchant_id = models.CharField(max_length=20)
+    project_id = models.CharField(max_length=20)
+    merchant_tx_id = models.CharField(max_length=255)
+    amount = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    purpose = models.CharField(max_length=27)
+    url_redirect = models.CharField(max_length=500)
+    url_notify = models.CharField(max_length=500)
+    kassenzeichen = models.CharField(max_length=40, blank=True)
+    result = models.CharField(max_length=4, blank=True)
+    backend_tx_id = models.CharField(max_length=40, blank=True)
+    refunded_cents = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sandbox transaction")
+        verbose_name_plural = _("sandbox transactions")
+
+    def __str__(self) -> str:
+        return self.reference

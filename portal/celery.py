@@ -20,7 +20,14 @@ app.conf.update(
     broker_connection_retry_on_startup=True,
     # A publish while the broker is down must fail fast: the step row stays pending and
     # the periodic re-dispatch picks it up later.
-    broker_transport_options={"max_retries": 1, "interval_start": 0, "interval_step": 0.2},
+    # socket_connect_timeout: a broker host that does not answer at all must not hold a
+    # citizen's request for the operating system's connect timeout (minutes).
+    broker_transport_options={
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "socket_connect_timeout": 5,
+    },
     task_publish_retry=False,
 )
 app.autodiscover_tasks()

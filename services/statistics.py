@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import connection
 from django.db.models import (
     Aggregate,
     Count,
@@ -412,24 +413,18 @@ class PaymentFigure:
 
 
 def payments_per_month(*, scope: DashboardScope, period: Period) -> list[PaymentFigure]:
-    """Paid payments per filing town, provider and month of payment. Empty while the
-    payments app has no Payment model."""
-    try:
-        from payments.models import Payment
-    except ImportError:
+    """Settled payments (paid, or paid and refunded since) per payee town, provider and month
+    of payment. Empty while the payments app has no Payment table yet."""
+    payment_model = _payment_model()
+    if payment_model is None:
         return []
-    field_names = {f.name for f in Payment._meta.get_fields()}
-    if not {"case", "provider", "amount_cents", "paid_at"} <= field_names:
-        return []
-    payments = Payment.objects.filter(paid_at__isnull=False)
-    if "status" in field_names:
-        payments = payments.filter(status__in=["paid", "refunded"])
+    payments = payment_model.objects.filter(paid_at__isnull=False, status__in=["paid", "refunded"])
     if scope.municipality_ids is not None:
-        payments = payments.filter(case__in=_cases(scope).values("pk"))
+        payments = payments.filter(payee_municipality_id__in=scope.municipality_ids)
     rows = (
         period.filter(payments, "paid_at")
         .annotate(month=TruncMonth("paid_at"))
-        .values("month", "case__municipality_id", "provider")
+        .values("month", "payee_municipality_id", "provider")
         .annotate(n=Count("id"), amount=Sum("amount_cents"))
         .order_by()
     )
@@ -437,7 +432,7 @@ def payments_per_month(*, scope: DashboardScope, period: Period) -> list[Payment
     result = [
         PaymentFigure(
             month=_as_date(row["month"]),
-            municipality=towns.get(row["case__municipality_id"], "?"),
+            municipality=towns.get(row["payee_municipality_id"], "?"),
             provider=row["provider"],
             payments=row["n"],
             amount_cents=row["amount"] or 0,
@@ -445,6 +440,27 @@ def payments_per_month(*, scope: DashboardScope, period: Period) -> list[Payment
         for row in rows
     ]
     return sorted(result, key=lambda r: (r.month, r.municipality, r.provider))
+
+
+_payment_table_seen = False
+
+
+def _payment_model() -> Any:
+    """payments.models.Payment, imported lazily: the payments app is built beside this one
+    and may not have its model or table yet."""
+    global _payment_table_seen
+    try:
+        from payments.models import Payment
+    except ImportError:
+        return None
+    needed = {"payee_municipality", "provider", "amount_cents", "paid_at", "status"}
+    if not needed <= {f.name for f in Payment._meta.get_fields()}:
+        return None
+    if not _payment_table_seen:
+        if Payment._meta.db_table not in connection.introspection.table_names():
+            return None
+        _payment_table_seen = True
+    return Payment
 
 
 def available_years(*, scope: DashboardScope) -> list[int]:

@@ -10,15 +10,20 @@ going back and forth. Uploads are written through Django's default storage under
 to `case_submit` at the end; the session only holds their path and checked type."""
 
 import datetime
+import functools
+import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,9 +33,12 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from municipalities.selectors import municipality_by_slug
+from portal.middleware import FileSizeLimitUploadHandler
+from portal.throttling import throttle
 from services.documents import display_value
 from services.forms import (
     Field,
@@ -52,6 +60,12 @@ from services.services import (
 )
 from services.workflow import Actor, TransitionNotAllowed, UnknownAction, allowed_actions
 
+# Dates are typed as people write them (15.03.1990 or 15/03/1990); the engine stores ISO.
+# A plain text box, not <input type=date>: its format follows the browser's language, not
+# the page's, and typing into it by keyboard differs from browser to browser.
+LOCAL_DATE = re.compile(r"\s*(\d{1,2})[./](\d{1,2})[./](\d{4})\s*")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
 SUBMITTED_SESSION_KEY = "submitted_cases"  # {reference: access token} of this browser's cases
 
 # Autocomplete tokens (WCAG 1.3.5) for the field names the district's forms use.
@@ -67,6 +81,57 @@ AUTOCOMPLETE = {
     "email": "email",
     "iban": "off",
 }
+
+
+# --- uploads that are too large ----------------------------------------------------------
+
+
+class OversizedUploadSkipper(FileUploadHandler):
+    """The pages' variant of portal.middleware.FileSizeLimitUploadHandler: a file passing
+    UPLOAD_MAX_BYTES is dropped as it streams in (never read in full or stored) and noted,
+    so the page can say so at the field instead of answering a bare 413."""
+
+    def __init__(self, request: HttpRequest | None = None) -> None:
+        super().__init__(request)
+        self.too_large: set[str] = set()
+        self.received = 0
+
+    def new_file(self, field_name: str, *args: Any, **kwargs: Any) -> None:
+        super().new_file(field_name, *args, **kwargs)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        self.received += len(raw_data)
+        if self.received > settings.UPLOAD_MAX_BYTES:
+            self.too_large.add(self.field_name)
+            raise SkipFile()
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None  # the next handlers store the file
+
+
+def with_upload_field_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Swap in OversizedUploadSkipper before anything reads the body. The CSRF check reads
+    the body too, so it moves inside, after the swap (Django's documented pattern for
+    changing upload handlers per view)."""
+    protected = csrf_protect(view)
+
+    @csrf_exempt
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        skipper = OversizedUploadSkipper(request)
+        request.upload_handlers = [skipper] + [
+            h for h in request.upload_handlers if not isinstance(h, FileSizeLimitUploadHandler)
+        ]
+        request.oversized_uploads = skipper.too_large  # type: ignore[attr-defined]
+        return protected(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _too_large_message(limit: int) -> str:
+    return _("The file is too large: at most %(size)d MB.") % {"size": limit // (1024 * 1024)}
 
 
 # --- municipality: the list of services --------------------------------------------------
@@ -125,7 +190,7 @@ class Widget:
 
     @property
     def input_type(self) -> str:
-        return {"email": "email", "phone": "tel", "date": "date"}.get(self.field.type, "text")
+        return {"email": "email", "phone": "tel"}.get(self.field.type, "text")
 
     @property
     def inputmode(self) -> str:
@@ -136,6 +201,9 @@ class Widget:
         """The value for a text box."""
         if self.value is None or isinstance(self.value, bool | list):
             return ""
+        if self.field.type == "date" and ISO_DATE.fullmatch(str(self.value)):
+            year, month, day = str(self.value).split("-")
+            return f"{day}.{month}.{year}"
         return str(self.value)
 
     @property
@@ -176,7 +244,7 @@ class Widget:
     @property
     def describedby(self) -> str:
         ids = []
-        if self.field.help or self.field.type == "file":
+        if self.field.help or self.field.type in ("file", "date"):
             ids.append(f"{self.id}-hint")
         if self.uploaded:
             ids.append(f"{self.id}-uploaded")
@@ -296,7 +364,21 @@ def _posted_values(fields: list[Field], post: QueryDict) -> dict[str, Any]:
             values[f.name] = "on" if post.get(f.name) == "on" else False
         elif post.get(f.name, "").strip():
             values[f.name] = post[f.name]
+            local = LOCAL_DATE.fullmatch(post[f.name]) if f.type == "date" else None
+            if local:
+                day, month, year = local.groups()
+                values[f.name] = f"{year}-{int(month):02d}-{int(day):02d}"
     return values
+
+
+def _page_errors(
+    fields: list[Field], posted: dict[str, Any], errors: dict[str, list[str]]
+) -> dict[str, list[str]]:
+    """The engine's messages; a date it could not read is explained in the page's format."""
+    for f in fields:
+        if f.type == "date" and f.name in errors and posted.get(f.name):
+            errors[f.name] = [_("Enter a real date in the format DD.MM.YYYY, like 15.03.1990.")]
+    return errors
 
 
 def _store_uploads(
@@ -308,14 +390,13 @@ def _store_uploads(
         if f.type != "file":
             continue
         uploads = request.FILES.getlist(f.name)[:1]
-        if uploads:
+        if f.name in getattr(request, "oversized_uploads", ()):
+            errors[f.name] = [_too_large_message(settings.UPLOAD_MAX_BYTES)]
+        elif uploads:
             try:
                 checked, file_errors = validate_files([f], {f.name: uploads}, require=False)
             except UploadTooLarge as exc:
-                errors[f.name] = [
-                    _("The file is too large: at most %(size)d MB.")
-                    % {"size": exc.limit // (1024 * 1024)}
-                ]
+                errors[f.name] = [_too_large_message(exc.limit)]
                 continue
             if file_errors:
                 errors[f.name] = file_errors[f.name]
@@ -381,6 +462,7 @@ def service_form(request: HttpRequest, slug: str, service_key: str, step: int = 
     if request.method == "POST":
         posted = _posted_values(fields, request.POST)
         cleaned, errors = validate_values(fields, posted, refuse_unknown=False)
+        errors = _page_errors(fields, posted, errors)
         errors.update(_store_uploads(request, draft, fields))
         if not errors:
             for f in fields:
@@ -478,6 +560,7 @@ def _display(f: Field, draft: dict[str, Any]) -> str:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@throttle("submissions", methods=["POST"])
 def service_check(request: HttpRequest, slug: str, service_key: str) -> HttpResponse:
     flow = _flow(slug, service_key)
     draft = _draft(request, flow)
@@ -568,12 +651,7 @@ def _submit(request: HttpRequest, flow: Flow, draft: dict[str, Any]) -> HttpResp
         )
     except (SubmissionInvalid, UploadTooLarge) as exc:
         if isinstance(exc, UploadTooLarge):
-            errors = {
-                exc.field: [
-                    _("The file is too large: at most %(size)d MB.")
-                    % {"size": exc.limit // (1024 * 1024)}
-                ]
-            }
+            errors = {exc.field: [_too_large_message(exc.limit)]}
         else:
             errors = {
                 key.split(".", 1)[-1]
@@ -662,6 +740,8 @@ STATUS_EXPLANATIONS = {
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@throttle("tracking")
+@with_upload_field_errors
 def track(request: HttpRequest, reference: str) -> HttpResponse:
     """The citizen's status page. The access token comes in the query string on GET and as
     a hidden field on POST, nowhere else; a wrong one is a 404 like an unknown reference."""
@@ -731,6 +811,8 @@ def _apply_citizen_action(
     if action == "withdraw" and request.POST.get("confirm") != "on":
         return {"confirm": [_("Tick the box to confirm that you want to withdraw the request.")]}
     files = request.FILES.getlist("files") if action == "respond" else []
+    if "files" in getattr(request, "oversized_uploads", ()):
+        return {"files": [_too_large_message(settings.UPLOAD_MAX_BYTES)]}
     try:
         case_apply_action(
             case=case,
@@ -740,12 +822,7 @@ def _apply_citizen_action(
             files={"files": files} if files else None,
         )
     except UploadTooLarge as exc:
-        return {
-            "files": [
-                _("The file is too large: at most %(size)d MB.")
-                % {"size": exc.limit // (1024 * 1024)}
-            ]
-        }
+        return {"files": [_too_large_message(exc.limit)]}
     except ValidationError as exc:
         return {
             key.removeprefix("files."): list(messages_)
@@ -757,6 +834,7 @@ def _apply_citizen_action(
 
 
 @never_cache
+@throttle("tracking")
 def track_download(request: HttpRequest, reference: str, attachment_id: int) -> FileResponse:
     """A public attachment of the case (upload, receipt, decision) as a download."""
     case = case_for_token(reference, request.GET.get("access_token", ""))

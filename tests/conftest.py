@@ -85,3 +85,70 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
         database.setdefault("TEST", {})["NAME"] = str(
             tmp_path_factory.mktemp("db") / "test_kreisportal.sqlite3"
         )
+
+
+# --- clerk workspace (issue 4): file a demo case the way a citizen would ---------------
+
+DEMO_ANSWERS = {
+    "gewerbe-anmelden": {
+        "familienname": "Muster",
+        "vornamen": "Erika",
+        "geburtsdatum": "1980-04-01",
+        "strasse": "Bahnhofstraße",
+        "hausnummer": "1",
+        "plz": "59199",
+        "ort": "Bönen",
+        "rechtsform": "einzelunternehmen",
+        "betriebsstaette_anschrift": "Bahnhofstraße 1, 59199 Bönen",
+        "taetigkeit": "Fahrradreparatur",
+        "beginn": "2026-01-02",
+        "erwerb": "haupterwerb",
+    },
+    "fundsache": {
+        "art": "verloren",
+        "datum": "2026-01-02",
+        "fundort": "Markt",
+        "gegenstand": "Schirm",
+        "beschreibung": "Ein roter Regenschirm",
+    },
+}
+
+
+@pytest.fixture
+def file_case(demo):
+    """file_case(town="boenen", service="gewerbe-anmelden") → services.services.Submitted:
+    a case filed through case_submit with valid answers (gewerbe-anmelden from Bönen is
+    processed by Kamen under the demo delegation)."""
+    from municipalities.models import Municipality
+    from services.services import case_submit
+
+    def _file(
+        town: str = "boenen",
+        service: str = "gewerbe-anmelden",
+        *,
+        name: str = "Erika Muster",
+        email: str = "erika@example.org",
+        language: str = "de",
+    ):
+        return case_submit(
+            municipality=Municipality.objects.get(slug=town),
+            service_key=service,
+            applicant={"name": name, "email": email},
+            data=dict(DEMO_ANSWERS[service]),
+            language=language,
+        )
+
+    return _file
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager():
+    """Process steps run in the test process, even where REDIS_URL is set (CI): unit tests
+    must not publish to a real broker that no worker of theirs consumes. The worker tests
+    in tests/integration switch this off for themselves."""
+    from portal.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous

@@ -154,12 +154,22 @@ def test_wrong_answers_are_explained_and_kept_on_the_page(citizen):
     assert 'value="123"' in page
 
 
+def test_dates_are_typed_the_german_way_and_stored_as_iso(citizen):
+    citizen.post(step_url(1), {**STEP_ANSWERS[1], "geburtsdatum": "5.3.1990"})
+    assert citizen.session["draft:bergkamen:wohnsitz-anmelden"]["values"]["geburtsdatum"] == (
+        "1990-03-05"
+    )
+    page = citizen.post(step_url(1), {**STEP_ANSWERS[1], "geburtsdatum": "31.02.1990"})
+    assert 'href="#field-geburtsdatum"' in page.content.decode()
+    assert 'value="31.02.1990"' in page.content.decode()
+
+
 def test_going_back_keeps_the_answers(citizen):
     citizen.post(step_url(1), STEP_ANSWERS[1])
     citizen.post(step_url(2), STEP_ANSWERS[2])
     page = citizen.get(step_url(1)).content.decode()
     assert 'value="Muster"' in page
-    assert 'value="1990-03-15"' in page
+    assert 'value="15.03.1990"' in page  # shown as people write dates
     assert 'value="deutsch" checked' in page
     page = citizen.get(step_url(2)).content.decode()
     assert 'value="59192"' in page
@@ -177,6 +187,20 @@ def test_upload_of_wrong_type_or_size_is_a_field_error(citizen, settings):
     ).content.decode()
     assert 'href="#field-wohnungsgeberbestaetigung"' in page
     assert 'enctype="multipart/form-data"' in page
+    assert draft_files() == []
+
+
+def test_oversized_upload_from_a_real_browser_is_a_field_error_not_a_crash(demo, settings):
+    browser = Client(enforce_csrf_checks=True)  # the CSRF check reads the body first
+    browser.get(step_url(4))
+    token = browser.cookies["csrftoken"].value
+    settings.UPLOAD_MAX_BYTES = 300
+    response = browser.post(
+        step_url(4),
+        {"csrfmiddlewaretoken": token, "wohnungsgeberbestaetigung": upload("big.pdf", PDF)},
+    )
+    assert response.status_code == 200
+    assert 'href="#field-wohnungsgeberbestaetigung"' in response.content.decode()
     assert draft_files() == []
 
 

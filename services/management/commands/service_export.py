@@ -11,6 +11,10 @@ from services.models import ServiceDefinition
 class Command(BaseCommand):
     help = "Print a service definition (newest published version unless --version) as JSON."
 
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs) -> CommandParser:
+        # Our --version is the definition's version; it replaces Django's --version flag.
+        return super().create_parser(prog_name, subcommand, conflict_handler="resolve", **kwargs)
+
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("key", help="the service key, e.g. sperrmuell")
         parser.add_argument("--version", dest="number", type=int, help="version number")

@@ -1,0 +1,244 @@
+"""/district/: the figures equal counts computed here from a known data set; the page and
+its CSV exports work without JavaScript and show no personal data."""
+
+import csv
+import datetime
+import io
+import re
+import statistics as pystats
+from collections import Counter
+
+import pytest
+from django.utils import timezone
+
+from services import statistics
+from services.models import Case
+from services.statistics import Period, percentile_cont
+from tests.district import BERLIN, known_cases
+from tests.factories import MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+COMPLETED = {Case.Status.APPROVED, Case.Status.REJECTED}
+
+
+@pytest.fixture
+def data():
+    return known_cases()
+
+
+def in_district(data):
+    towns = {data.district.pk, data.town_a.pk, data.town_b.pk}
+    return [c for c in data.cases if c.municipality_id in towns]
+
+
+def local(moment: datetime.datetime) -> datetime.datetime:
+    return moment.astimezone(BERLIN)
+
+
+def test_cases_per_service_town_and_month_match_an_independent_count(data):
+    scope = statistics.dashboard_scope_for(data.district_admin)
+
+    rows = statistics.cases_per_month(scope=scope, period=Period())
+
+    expected = Counter(
+        (local(c.submitted_at).strftime("%Y-%m"), c.service.key, c.municipality.name)
+        for c in in_district(data)
+    )
+    got = {(r.month.strftime("%Y-%m"), r.service_key, r.municipality): r.cases for r in rows}
+    assert got == dict(expected)
+    # The case filed at 23:30 on New Year's Eve (local time) counts for December.
+    assert got[("2025-12", "sperrmuell", "Aachtal")] == 1
+    # Both versions of the dog tax count as one service.
+    assert got[("2026-02", "hundesteuer", "Böhmfeld")] == 1
+    assert sum(got.values()) == 9
+
+
+def test_processing_time_percentiles_and_deadline_share_match_an_independent_computation(data):
+    scope = statistics.dashboard_scope_for(data.district_admin)
+
+    rows = {r.service_key: r for r in statistics.processing_times(scope=scope, period=Period())}
+
+    for key in ("sperrmuell", "hundesteuer", ""):
+        done = [
+            c
+            for c in in_district(data)
+            if c.status in COMPLETED and (key == "" or c.service.key == key)
+        ]
+        days = [(c.closed_at - c.submitted_at).total_seconds() / 86400 for c in done]
+        within = [c for c in done if local(c.closed_at).date() <= c.due_date]
+        row = rows[key]
+        assert row.completed == len(done)
+        assert row.median_days == round(pystats.median(days), 1)
+        quantile = (
+            days[0] if len(days) == 1 else pystats.quantiles(days, n=10, method="inclusive")[8]
+        )
+        assert row.p90_days == round(quantile, 1)
+        assert row.within_sla == len(within)
+    # Bulky waste: 2, 10, 4.5 and 3 days; closing after local midnight is late.
+    assert rows["sperrmuell"].completed == 4
+    assert rows["sperrmuell"].within_sla == 2
+    assert rows["sperrmuell"].median_days == 3.8
+    assert rows["sperrmuell"].sla_share == 0.5
+
+
+def test_open_and_overdue_cases_per_authority(data):
+    scope = statistics.dashboard_scope_for(data.district_admin)
+
+    rows = statistics.open_cases_per_authority(scope=scope, today=datetime.date(2026, 6, 1))
+
+    assert {(r.authority, r.open, r.overdue) for r in rows} == {
+        ("Aachtal", 1, 0),  # paused: not overdue
+        ("Böhmfeld", 2, 1),
+    }
+
+
+def test_delegation_flows_count_who_processes_for_whom(data):
+    scope = statistics.dashboard_scope_for(data.district_admin)
+
+    rows = statistics.delegation_flows(scope=scope, period=Period())
+
+    assert [(r.processed_by, r.filed_in, r.service_key, r.cases) for r in rows] == [
+        ("Böhmfeld", "Aachtal", "hundesteuer", 2)
+    ]
+
+
+def test_period_filter_limits_to_the_months_chosen(data):
+    scope = statistics.dashboard_scope_for(data.district_admin)
+
+    rows = statistics.cases_per_month(
+        scope=scope, period=Period.months(year=2026, month_from=2, month_to=2)
+    )
+
+    assert sum(r.cases for r in rows) == 3
+    assert {r.month for r in rows} == {datetime.date(2026, 2, 1)}
+
+
+def test_municipal_admin_sees_only_their_towns_cases(data):
+    scope = statistics.dashboard_scope_for(data.admin_a)
+
+    rows = statistics.cases_per_month(scope=scope, period=Period())
+    load = statistics.open_cases_per_authority(scope=scope, today=datetime.date(2026, 6, 1))
+
+    assert {r.municipality for r in rows} == {"Aachtal"}
+    assert sum(r.cases for r in rows) == 7
+    assert [(r.authority, r.open) for r in load] == [("Aachtal", 1)]
+
+
+def test_sqlite_fallback_percentile_equals_postgresql_definition():
+    # PostgreSQL's percentile_cont interpolates linearly between the closest ranks.
+    assert percentile_cont([1, 2, 3, 4], 0.5) == 2.5
+    assert percentile_cont([10, 20], 0.9) == pytest.approx(19.0)
+    assert percentile_cont([7], 0.9) == 7
+    assert percentile_cont([], 0.5) is None
+
+
+def test_page_shows_charts_with_titles_and_tables_without_javascript(
+    client, data, django_assert_max_num_queries
+):
+    client.force_login(data.district_admin)
+
+    with django_assert_max_num_queries(20):
+        response = client.get("/district/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<script" not in html
+    assert ' style="' not in html
+    charts = re.findall(r'<svg role="img" aria-labelledby="([^"]+)"', html)
+    assert len(charts) >= 5
+    for labels in charts:
+        title_id, desc_id = labels.split()
+        assert f'<title id="{title_id}">' in html
+        assert f'<desc id="{desc_id}">' in html
+    assert '<caption id="processing-caption"' in html
+    # The delegation flow and its number, as text in the table.
+    assert re.search(r"Böhmfeld</th>\s*<td[^>]*>Aachtal</td>", html)
+    # No personal data: names, e-mail addresses, answers, references.
+    for case in data.cases:
+        assert case.reference not in html
+    assert "Mustermann" not in html
+    assert "erika@" not in html
+    assert "Sofa" not in html
+    # Outside the district: not counted anywhere.
+    assert "Anderswo" not in html
+
+
+def test_page_filters_by_year_and_reports_a_bad_month_range(client, data):
+    client.force_login(data.district_admin)
+
+    good = client.get("/district/", {"year": "2025", "month_from": "1", "month_to": "12"})
+    bad = client.get("/district/", {"year": "2026", "month_from": "5", "month_to": "2"})
+
+    assert good.status_code == 200
+    cases = next(s["table"] for s in good.context["sections"] if s["table"].slug == "cases")
+    assert cases.rows == [["2025-12", "Bulky waste", "Aachtal", 1]]
+    assert bad.status_code == 200
+    assert "The last month lies before the first month." in bad.content.decode()
+    assert 'href="#id_month_to"' in bad.content.decode()
+
+
+@pytest.mark.parametrize("table", ["cases", "processing", "open", "delegations", "payments"])
+def test_every_table_downloads_as_csv(client, data, table):
+    client.force_login(data.district_admin)
+
+    response = client.get(f"/district/export/{table}.csv")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0]  # a header row
+    assert "Mustermann" not in response.content.decode()
+
+
+def test_cases_csv_equals_the_independent_count(client, data):
+    client.force_login(data.district_admin)
+
+    response = client.get("/district/export/cases.csv", {"year": "2026"})
+
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0] == ["Month", "Service", "Filed in", "Cases"]
+    assert sum(int(r[3]) for r in rows[1:]) == 8
+    assert ["2026-01", "Bulky waste", "Aachtal", "3"] in rows
+
+
+def test_processing_csv_holds_median_and_share(client, data):
+    client.force_login(data.district_admin)
+
+    response = client.get("/district/export/processing.csv")
+
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    bulky = next(r for r in rows if r[0] == "Bulky waste")
+    assert bulky[1:] == ["4", "3.8", "8.4", "2", "50.0 %"]
+
+
+def test_unknown_table_is_404(client, data):
+    client.force_login(data.district_admin)
+
+    assert client.get("/district/export/secrets.csv").status_code == 404
+
+
+def test_clerks_and_citizens_do_not_get_the_dashboard(client, data):
+    clerk = UserFactory(username="clerk-aachtal")
+    MembershipFactory(user=clerk, municipality=data.town_a, role="clerk")
+
+    anonymous = client.get("/district/")
+    client.force_login(clerk)
+    as_clerk = client.get("/district/")
+    as_clerk_csv = client.get("/district/export/cases.csv")
+
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+    assert as_clerk.status_code == 404
+    assert as_clerk_csv.status_code == 404
+
+
+def test_payments_table_is_empty_until_payments_exist(data):
+    scope = statistics.dashboard_scope_for(data.district_admin)
+
+    assert statistics.payments_per_month(scope=scope, period=Period()) == []
+
+
+def test_today_is_local(data):
+    # Sanity for the overdue figure on the page: it uses the local date.
+    assert timezone.localdate() == timezone.localtime().date()
