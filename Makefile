@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format install install-dev assets messages migrate demo worker beat bench bench-load clean
+.PHONY: run test lint format install install-dev assets messages migrate demo worker beat bench bench-submit bench-steps bench-load clean
 
 run: install assets messages migrate demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -68,6 +68,14 @@ beat: install
 bench: install-dev
 	$(PY) bench/queue.py
 	$(PY) bench/dashboard.py
+	$(PY) bench/submit.py
+	$(PY) bench/steps.py
+
+bench-submit: install-dev
+	$(PY) bench/submit.py
+
+bench-steps: install-dev
+	$(PY) bench/steps.py
 
 bench-load: install-dev
 	$(PY) bench/load.py

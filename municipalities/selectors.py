@@ -20,9 +20,7 @@ def municipality_by_slug(slug: str) -> Municipality:
     return get_object_or_404(Municipality, slug=slug)
 
 
-def municipality_ids_for(
-    user: AbstractBaseUser | AnonymousUser, *roles: str
-) -> set[int]:
+def municipality_ids_for(user: AbstractBaseUser | AnonymousUser, *roles: str) -> set[int]:
     """IDs of the municipalities in which `user` holds one of `roles` (any role if none given)."""
     if not user.is_authenticated:
         return set()

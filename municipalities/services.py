@@ -22,9 +22,7 @@ def delegation_validate(
     """Raise ValidationError when the delegation is not allowed: to itself, dates reversed,
     or overlapping another delegation of the same service and filing town."""
     if from_municipality.pk == to_municipality.pk:
-        raise ValidationError(
-            {"to_municipality": _("A municipality cannot delegate to itself.")}
-        )
+        raise ValidationError({"to_municipality": _("A municipality cannot delegate to itself.")})
     if valid_until is not None and valid_until < valid_from:
         raise ValidationError({"valid_until": _("The end date lies before the start date.")})
     conflict = overlapping_delegations(

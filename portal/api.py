@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, parsers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -28,3 +28,16 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS and "Retry-After" not in response:
         response["Retry-After"] = "60"
     return response
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, except that a body nested too deeply for Python's decoder is a 400
+    like any other malformed JSON (DRF lets the RecursionError through as a 500)."""
+
+    def parse(
+        self, stream: Any, media_type: str | None = None, parser_context: dict | None = None
+    ) -> Any:
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError as exc:
+            raise exceptions.ParseError("JSON parse error - nested too deeply.") from exc

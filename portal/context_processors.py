@@ -20,12 +20,14 @@ def roles(request: HttpRequest) -> dict:
     return {
         "user_roles": lazy,
         "can_see_dashboard": SimpleLazyObject(
-            lambda: bool(
-                municipality_ids_for(
-                    user, Membership.Role.DISTRICT_ADMIN, Membership.Role.MUNICIPAL_ADMIN
+            lambda: (
+                bool(
+                    municipality_ids_for(
+                        user, Membership.Role.DISTRICT_ADMIN, Membership.Role.MUNICIPAL_ADMIN
+                    )
                 )
+                if user is not None
+                else False
             )
-            if user is not None
-            else False
         ),
     }

@@ -1,6 +1,7 @@
 """Kreisportal settings: one module, driven by the environment (see README, Configuration)."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -52,6 +53,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.rls.RowLevelSecurityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -87,11 +89,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several threads (live server, tests) write; wait instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Row-level security (PostgreSQL): on when the portal connects as the role kreisportal_app,
+# which the policies bind; see portal/rls.py and docs/operations.md.
+DATABASE_RLS = env.bool("DATABASE_RLS", default=False)
 
 REDIS_URL = env.str("REDIS_URL", default="")
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -144,7 +151,9 @@ REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=60 * 1024 * 1024)
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Kreisportal <noreply@kreisportal.example>")
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="Kreisportal <noreply@kreisportal.example>"
+)
 
 PAYMENTS_SANDBOX = env.bool("PAYMENTS_SANDBOX", default=DEBUG)
 # {"<municipality slug>": {"merchant_id": "…", "project_id": "…", "password": "…"}}
@@ -152,10 +161,16 @@ GIROCHECKOUT_CREDENTIALS = env.json("GIROCHECKOUT_CREDENTIALS", default={})
 GIROCHECKOUT_API_URL = env.str(
     "GIROCHECKOUT_API_URL", default="https://payment.girosolution.de/girocheckout/api/v2/"
 )
+# The provider's host: payment choices redirect the browser there (CSP form-action below).
+GIROCHECKOUT_ORIGIN = "{0.scheme}://{0.netloc}".format(urlsplit(GIROCHECKOUT_API_URL))
+# Unfinished GiroCheckout attempts expire after this long (the payer may retry).
+PAYMENT_EXPIRY_MINUTES = env.int("PAYMENT_EXPIRY_MINUTES", default=60)
+# Citizens get one reminder when a GiroCode transfer has not arrived after this many days.
+GIROCODE_REMINDER_DAYS = env.int("GIROCODE_REMINDER_DAYS", default=7)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "portal.rls.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -177,10 +192,16 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.openapi.add_error_responses",
+    ],
 }
 
 # Celery: without a broker, tasks run eagerly in process (make run needs no server).
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Several deployments (or test runs) may share one Redis; each then names its own queue.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_RESULT_BACKEND = None
@@ -200,7 +221,9 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:"],
         "style-src": ["'self'"],
         "script-src": ["'self'"],
-        "form-action": ["'self'"],
+        # Payment choices post to the portal, which redirects to GiroCheckout's page;
+        # browsers apply form-action to that redirect too (docs/payments.md).
+        "form-action": ["'self'", *([] if PAYMENTS_SANDBOX else [GIROCHECKOUT_ORIGIN])],
         "frame-ancestors": ["'none'"],
     }
 }

@@ -29,6 +29,7 @@ from services.catalog import (
     definition_errors,
     service_draft_create,
     service_export,
+    service_import,
     service_publish,
 )
 from services.forms import schema_errors, steps_of
@@ -117,6 +118,37 @@ class ServiceDefinitionForm(forms.ModelForm):
         return cleaned
 
 
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("JSON file"),
+        help_text=gettext_lazy("One definition or a list, in the format of services.json."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        if upload is None:
+            return cleaned
+        try:
+            data = json.loads(upload.read().decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ValidationError(
+                _("The file is not valid JSON: %(error)s") % {"error": exc}
+            ) from exc
+        specs = data if isinstance(data, list) else [data]
+        if not specs or not all(isinstance(spec, dict) for spec in specs):
+            raise ValidationError(_("The file must hold one definition or a list of them."))
+        problems = [
+            f"{spec.get('key', '?')}: {problem}"
+            for spec in specs
+            for problem in definition_errors(spec)
+        ]
+        if problems:
+            raise ValidationError(problems)
+        cleaned["specs"] = specs
+        return cleaned
+
+
 @admin.action(description=gettext_lazy("Create a draft of the next version"))
 def create_next_draft(modeladmin, request, queryset) -> HttpResponseRedirect | None:
     last = None
@@ -168,6 +200,7 @@ class ServiceDefinitionAdmin(RoleScopedAdmin):
     municipal_permissions = VIEW
     municipality_lookups = ()
     change_form_template = "admin/services/servicedefinition/change_form.html"
+    change_list_template = "admin/services/servicedefinition/change_list.html"
     list_display = ["key", "version", "status", "offered_by", "fee_display", "sla_days"]
     list_filter = ["status", "offered_by", "prepay"]
     search_fields = ["key", "leika"]
@@ -259,12 +292,62 @@ class ServiceDefinitionAdmin(RoleScopedAdmin):
     def get_urls(self):
         return [
             path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="services_servicedefinition_import",
+            ),
+            path(
                 "<int:pk>/preview/",
                 self.admin_site.admin_view(self.preview_view),
                 name="services_servicedefinition_preview",
             ),
             *super().get_urls(),
         ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_import": self.has_add_permission(request)}
+        return super().changelist_view(request, extra_context)
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload a services.json-format file; each definition that differs from the newest
+        version becomes a draft of the next version, to be checked and published here."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            imported = []
+            try:
+                with transaction.atomic():
+                    for spec in form.cleaned_data["specs"]:
+                        definition, created = service_import(spec=spec, publish=False)
+                        if created:
+                            audit_record(
+                                actor=request.user,
+                                action=AuditEntry.Action.ADD,
+                                obj=definition,
+                                changes={"imported_from": form.cleaned_data["file"].name},
+                            )
+                        imported.append((definition, created))
+            except ValidationError as exc:
+                form.add_error("file", exc.messages)
+            else:
+                for definition, created in imported:
+                    text = (
+                        _("%(key)s: imported as draft version %(version)s.")
+                        if created
+                        else _("%(key)s: unchanged (version %(version)s).")
+                    )
+                    self.message_user(
+                        request, text % {"key": definition.key, "version": definition.version}
+                    )
+                return HttpResponseRedirect(reverse("admin:services_servicedefinition_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import service definitions"),
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/services/servicedefinition/import.html", context)
 
     def preview_view(self, request: HttpRequest, pk: int) -> TemplateResponse:
         """The form as citizens will see it: steps, labels, types, help and choices."""
@@ -387,7 +470,8 @@ class ServiceOfferingAdmin(RoleScopedAdmin):
         return []
 
     def get_changelist_form(self, request, **kwargs):
-        base = super().get_changelist_form(request, **kwargs)
+        # The list's inline fee fields get the same bounds check as the change form.
+        base = super().get_changelist_form(request, form=ServiceOfferingForm, **kwargs)
         if not admin_scope(request).municipal:
             return base
 

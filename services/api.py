@@ -13,7 +13,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,6 +21,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from municipalities.selectors import municipality_by_slug
+from portal.api import JSONParser
 from services import selectors
 from services.forms import UploadTooLarge
 from services.models import Case
@@ -132,7 +133,7 @@ def _submission_payload(request: Request) -> dict[str, Any]:
             raise ValidationError({"payload": ["A multipart submission needs a part “payload”."]})
         try:
             payload = json.loads(raw if isinstance(raw, str) else raw.read())
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise ValidationError({"payload": ["The payload is not valid JSON."]}) from exc
     else:
         payload = request.data
@@ -195,16 +196,17 @@ class CaseCreate(APIView):
 class EventSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     type = serializers.CharField()
-    to_status = serializers.CharField()
+    to = serializers.CharField(source="to_status")
     comment = serializers.CharField()
     visibility = serializers.CharField()
     actor = serializers.CharField(source="actor_label")
 
-    def to_representation(self, instance: Any) -> dict[str, Any]:
-        data = super().to_representation(instance)
-        data["from"] = instance.from_status
-        data["to"] = data.pop("to_status")
-        return data
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # "from" is a Python keyword, so it cannot be declared above; declared here it
+        # still shows in the OpenAPI schema.
+        fields = super().get_fields()
+        fields["from"] = serializers.CharField(source="from_status")
+        return fields
 
 
 class AttachmentSerializer(serializers.Serializer):

@@ -87,7 +87,9 @@ def service_import(*, spec: dict[str, Any], publish: bool = True) -> tuple[Servi
         definition = ServiceDefinition.objects.create(
             key=spec["key"],
             version=(latest.version + 1) if latest else 1,
-            status=ServiceDefinition.Status.PUBLISHED if publish else ServiceDefinition.Status.DRAFT,
+            status=ServiceDefinition.Status.PUBLISHED
+            if publish
+            else ServiceDefinition.Status.DRAFT,
             published_at=timezone.now() if publish else None,
             **fields,
         )
@@ -122,13 +124,18 @@ def offerings_default(*, definition: ServiceDefinition, district: Municipality) 
         where = [district]
     else:
         where = list(district.towns.filter(kind=Municipality.Kind.TOWN))
-    added = 0
-    for municipality in where:
-        _offering, created = ServiceOffering.objects.get_or_create(
-            municipality=municipality, service_key=definition.key
-        )
-        added += created
-    return added
+    existing = set(
+        ServiceOffering.objects.filter(
+            service_key=definition.key, municipality__in=where
+        ).values_list("municipality_id", flat=True)
+    )
+    missing = [
+        ServiceOffering(municipality=m, service_key=definition.key)
+        for m in where
+        if m.pk not in existing
+    ]
+    ServiceOffering.objects.bulk_create(missing, ignore_conflicts=True)
+    return len(missing)
 
 
 def service_draft_create(*, definition: ServiceDefinition) -> tuple[ServiceDefinition, bool]:

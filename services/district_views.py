@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import datetime
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,8 +34,13 @@ class PeriodForm(forms.Form):
         label=gettext_lazy("To month"), coerce=int, required=False, choices=()
     )
 
-    def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: Any = None, *, years: list[int], **kwargs: Any) -> None:
+        if data is not None:
+            # A year alone means the whole year.
+            data = data.copy()
+            data.setdefault("month_from", "1")
+            data.setdefault("month_to", "12")
+        super().__init__(data, initial={"month_from": 1, "month_to": 12}, **kwargs)
         self.fields["year"].choices = [("", _("All years"))] + [(y, str(y)) for y in years]
         months = [(m, formats.date_format(datetime.date(2000, m, 1), "F")) for m in range(1, 13)]
         self.fields["month_from"].choices = months
@@ -187,13 +192,68 @@ def _share(value: float | None) -> str:
     return "" if value is None else f"{100 * value:.1f} %"
 
 
-def build_tables(scope: DashboardScope, period: Period) -> dict[str, Table]:
-    monthly = statistics.cases_per_month(scope=scope, period=period)
-    times = statistics.processing_times(scope=scope, period=period)
-    load = statistics.open_cases_per_authority(scope=scope)
-    flows = statistics.delegation_flows(scope=scope, period=period)
-    payments = statistics.payments_per_month(scope=scope, period=period)
+def _pivot(
+    rows: Iterable[tuple[str, str, int]], *, row_title: str, total: str
+) -> tuple[list[str], list[list[Any]]]:
+    """(row label, column label, value) triples as a table: one row per row label, one column
+    per column label, totals at the right and at the bottom."""
+    cells: dict[tuple[str, str], int] = {}
+    row_labels: dict[str, None] = {}
+    column_labels: dict[str, None] = {}
+    for row_label, column_label, value in rows:
+        cells[(row_label, column_label)] = cells.get((row_label, column_label), 0) + value
+        row_labels[row_label] = None
+        column_labels[column_label] = None
+    columns = sorted(column_labels)
+    body = []
+    for row_label in sorted(row_labels, key=str.lower):
+        values = [cells.get((row_label, c), 0) for c in columns]
+        body.append([row_label, *values, sum(values)])
+    if body:
+        sums = [sum(r[i] for r in body) for i in range(1, len(columns) + 2)]
+        body.append([total, *sums])
+    return [row_title, *columns, total], body
+
+
+def build_tables(figures: statistics.Figures) -> dict[str, Table]:
+    """Every table of the dashboard. The page shows the compact ones (per month, services ×
+    towns, …); `cases` and `payments` hold the full breakdown by month for the CSV."""
+    monthly, times, load = figures.cases, figures.processing, figures.open
+    flows, payments = figures.flows, figures.payments
+
+    months: dict[str, int] = {}
+    for r in monthly:
+        months[_month(r.month)] = months.get(_month(r.month), 0) + r.cases
+    matrix_headers, matrix_rows = _pivot(
+        ((r.service, r.municipality, r.cases) for r in monthly),
+        row_title=_("Service"),
+        total=_("Total"),
+    )
+    paid_headers, paid_rows = _pivot(
+        ((r.municipality, r.provider, r.payments) for r in payments),
+        row_title=_("Town"),
+        total=_("Total"),
+    )
+    paid_months: dict[str, list[int]] = {}
+    for r in payments:
+        entry = paid_months.setdefault(_month(r.month), [0, 0])
+        entry[0] += r.payments
+        entry[1] += r.amount_cents
     return OrderedDict(
+        months=Table(
+            "months",
+            _("Cases per month"),
+            [_("Month"), _("Cases")],
+            [False, True],
+            [[m, n] for m, n in sorted(months.items())],
+        ),
+        services=Table(
+            "services",
+            _("Cases per service and town"),
+            matrix_headers,
+            [False] + [True] * (len(matrix_headers) - 1),
+            matrix_rows,
+        ),
         cases=Table(
             "cases",
             _("Cases per service, town and month"),
@@ -239,6 +299,20 @@ def build_tables(scope: DashboardScope, period: Period) -> dict[str, Table]:
             [False, False, False, True],
             [[r.processed_by, r.filed_in, r.service, r.cases] for r in flows],
         ),
+        providers=Table(
+            "providers",
+            _("Payments per town and provider"),
+            paid_headers,
+            [False] + [True] * (len(paid_headers) - 1),
+            paid_rows,
+        ),
+        paid_months=Table(
+            "paid-months",
+            _("Payments per month"),
+            [_("Month"), _("Payments"), _("Amount (EUR)")],
+            [False, True, True],
+            [[m, n, f"{cents / 100:.2f}"] for m, (n, cents) in sorted(paid_months.items())],
+        ),
         payments=Table(
             "payments",
             _("Payments per town, provider and month"),
@@ -258,34 +332,35 @@ def build_tables(scope: DashboardScope, period: Period) -> dict[str, Table]:
     )
 
 
-def _totals(rows: Iterable[list[Any]], key: Callable[[list[Any]], str], value_index: int):
-    totals: dict[str, int] = OrderedDict()
-    for row in rows:
-        totals[key(row)] = totals.get(key(row), 0) + row[value_index]
-    return totals
-
-
 def build_charts(tables: dict[str, Table]) -> dict[str, BarChart | None]:
-    cases = tables["cases"].rows
-    per_month = _totals(sorted(cases, key=lambda r: r[0]), lambda r: r[0], 3)
-    per_town = _totals(sorted(cases, key=lambda r: r[2]), lambda r: r[2], 3)
+    towns = (
+        [
+            (h, sum_)
+            for h, sum_ in zip(
+                tables["services"].headers[1:-1], tables["services"].rows[-1][1:-1], strict=True
+            )
+        ]
+        if tables["services"].rows
+        else []
+    )
     processing = [r for r in tables["processing"].rows if r[2] != ""]
-    load = tables["open"].rows
-    flows = _totals(tables["delegations"].rows, lambda r: f"{r[1]} → {r[0]}", 3)
-    payments = _totals(sorted(tables["payments"].rows, key=lambda r: r[0]), lambda r: r[0], 3)
+    flows: dict[str, int] = OrderedDict()
+    for row in tables["delegations"].rows:
+        label = f"{row[1]} → {row[0]}"
+        flows[label] = flows.get(label, 0) + row[3]
     return {
         "months": bar_chart(
             id="chart-months",
             title=_("Cases per month"),
             description=_("Number of cases filed in each month, all services and towns."),
-            rows=[(m, [n]) for m, n in per_month.items()],
+            rows=[(m, [n]) for m, n in tables["months"].rows],
             series_names=[_("Cases")],
         ),
         "towns": bar_chart(
             id="chart-towns",
             title=_("Cases per town"),
             description=_("Number of cases filed in each town in the selected period."),
-            rows=[(t, [n]) for t, n in per_town.items()],
+            rows=[(t, [n]) for t, n in towns],
             series_names=[_("Cases")],
         ),
         "processing": bar_chart(
@@ -302,7 +377,7 @@ def build_charts(tables: dict[str, Table]) -> dict[str, BarChart | None]:
             id="chart-open",
             title=_("Open and overdue cases per authority"),
             description=_("Cases open today per processing authority, and how many are overdue."),
-            rows=[(r[0], [r[1], r[2]]) for r in load],
+            rows=[(r[0], [r[1], r[2]]) for r in tables["open"].rows],
             series_names=[_("Open cases"), _("Overdue")],
         ),
         "delegations": bar_chart(
@@ -316,7 +391,7 @@ def build_charts(tables: dict[str, Table]) -> dict[str, BarChart | None]:
             id="chart-payments",
             title=_("Payments per month"),
             description=_("Number of payments received per month, all towns and providers."),
-            rows=[(m, [n]) for m, n in payments.items()],
+            rows=[(r[0], [r[1]]) for r in tables["paid_months"].rows],
             series_names=[_("Payments")],
         ),
     }
@@ -337,14 +412,48 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     scope = _scope_or_404(request)
     form = PeriodForm(request.GET or None, years=statistics.available_years(scope=scope))
     period = form.period() if form.is_bound else Period()
-    tables = build_tables(scope, period)
+    figures = statistics.dashboard_figures(scope=scope, period=period)
+    tables = build_tables(figures)
     charts = build_charts(tables)
+    # Each section: a heading, charts, the tables holding the same numbers, and the CSV
+    # downloads (the month-by-month breakdowns are too long for a page, not for a file).
     sections = [
-        {"table": tables["cases"], "charts": [charts["months"], charts["towns"]]},
-        {"table": tables["processing"], "charts": [charts["processing"]]},
-        {"table": tables["open"], "charts": [charts["open"]]},
-        {"table": tables["delegations"], "charts": [charts["delegations"]]},
-        {"table": tables["payments"], "charts": [charts["payments"]]},
+        {
+            "slug": "cases-section",
+            "title": _("Cases"),
+            "parts": [
+                (charts["months"], tables["months"]),
+                (charts["towns"], tables["services"]),
+            ],
+            "downloads": [tables["months"], tables["services"], tables["cases"]],
+        },
+        {
+            "slug": "processing-section",
+            "title": _("Processing time and deadlines"),
+            "parts": [(charts["processing"], tables["processing"])],
+            "downloads": [tables["processing"]],
+        },
+        {
+            "slug": "open-section",
+            "title": _("Open and overdue cases"),
+            "parts": [(charts["open"], tables["open"])],
+            "downloads": [tables["open"]],
+        },
+        {
+            "slug": "delegations-section",
+            "title": _("Delegated processing"),
+            "parts": [(charts["delegations"], tables["delegations"])],
+            "downloads": [tables["delegations"]],
+        },
+        {
+            "slug": "payments-section",
+            "title": _("Payments"),
+            "parts": [
+                (charts["payments"], tables["paid_months"]),
+                (None, tables["providers"]),
+            ],
+            "downloads": [tables["paid_months"], tables["providers"], tables["payments"]],
+        },
     ]
     return render(
         request,
@@ -355,6 +464,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "sections": sections,
             "query": request.GET.urlencode(),
             "today": timezone.localdate(),
+            "computed_at": figures.computed_at,
         },
     )
 
@@ -364,7 +474,8 @@ def dashboard_csv(request: HttpRequest, table: str) -> HttpResponse:
     scope = _scope_or_404(request)
     form = PeriodForm(request.GET or None, years=statistics.available_years(scope=scope))
     period = form.period() if form.is_bound else Period()
-    tables = build_tables(scope, period)
+    figures = statistics.dashboard_figures(scope=scope, period=period)
+    tables = {t.slug: t for t in build_tables(figures).values()}
     if table not in tables:
         raise Http404("no such table")
     found = tables[table]

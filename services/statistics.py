@@ -5,8 +5,8 @@ maps ids to names. Percentiles: PostgreSQL's `percentile_cont`; on SQLite the sa
 continuous percentile is registered as an aggregate function on the connection, so the
 query is the same on both and the figures agree.
 
-Scope: district admins see their district and its towns, municipal admins the cases filed
-in or processed by their own town(s), superusers everything; anyone else gets None."""
+Scope: district admins see their district and its towns, municipal admins the cases their
+own town(s) process, superusers everything; anyone else gets None."""
 
 from __future__ import annotations
 
@@ -15,8 +15,10 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import connection
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import (
     Aggregate,
     Count,
@@ -29,6 +31,7 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from municipalities.models import Membership, Municipality
 from services.models import Case, ServiceDefinition
@@ -207,22 +210,32 @@ def _cases(scope: DashboardScope) -> QuerySet[Case]:
         return cases
     if scope.district_wide:
         return cases.filter(municipality_id__in=scope.municipality_ids)
-    return cases.filter(
-        Q(municipality_id__in=scope.municipality_ids)
-        | Q(processing_authority_id__in=scope.municipality_ids)
-    )
+    # A town sees the cases it processes, including those other towns delegated to it, but
+    # not those it delegated away (purpose limitation, DESIGN.md Tenancy; the row-level
+    # security policy on services_case draws the same line).
+    return cases.filter(processing_authority_id__in=scope.municipality_ids)
 
 
-def _names() -> dict[int, str]:
-    return dict(Municipality.objects.values_list("pk", "name"))
+@dataclass(frozen=True)
+class Names:
+    """Ids to names, loaded once per dashboard (three small queries)."""
+
+    towns: dict[int, str]
+    services: dict[str, str]  # key → display name of the newest version
+    versions: dict[int, str]  # definition id → key
 
 
-def _service_names() -> dict[str, str]:
-    """Service key → display name of its newest version."""
-    names: dict[str, str] = {}
+def names_load() -> Names:
+    services: dict[str, str] = {}
+    versions: dict[int, str] = {}
     for definition in ServiceDefinition.objects.order_by("key", "-version").only("key", "name"):
-        names.setdefault(definition.key, definition.display_name)
-    return names
+        services.setdefault(definition.key, definition.display_name)
+        versions[definition.pk] = definition.key
+    return Names(
+        towns=dict(Municipality.objects.values_list("pk", "name")),
+        services=services,
+        versions=versions,
+    )
 
 
 # --- the figures ------------------------------------------------------------------------
@@ -237,7 +250,9 @@ class MonthlyCount:
     cases: int
 
 
-def cases_per_month(*, scope: DashboardScope, period: Period) -> list[MonthlyCount]:
+def cases_per_month(
+    *, scope: DashboardScope, period: Period, names: Names | None = None
+) -> list[MonthlyCount]:
     """Cases filed per service, filing town and month of submission (local time)."""
     rows = (
         period.filter(_cases(scope), "submitted_at")
@@ -246,8 +261,8 @@ def cases_per_month(*, scope: DashboardScope, period: Period) -> list[MonthlyCou
         .annotate(n=Count("id"))
         .order_by()
     )
-    versions = dict(ServiceDefinition.objects.values_list("pk", "key"))
-    towns, services = _names(), _service_names()
+    names = names or names_load()
+    versions, towns, services = names.versions, names.towns, names.services
     merged: dict[tuple[datetime.date, str, int], int] = {}
     for row in rows:
         # Versions of one service count as one service.
@@ -289,7 +304,9 @@ class ProcessingTime:
         return self.within_sla / self.with_due_date if self.with_due_date else None
 
 
-def processing_times(*, scope: DashboardScope, period: Period) -> list[ProcessingTime]:
+def processing_times(
+    *, scope: DashboardScope, period: Period, names: Names | None = None
+) -> list[ProcessingTime]:
     """Per service (all versions) and overall: completed (approved or rejected) cases, the
     median and 90th percentile of closed_at − submitted_at in days, and how many were closed
     on or before their due date (local date of closing)."""
@@ -307,7 +324,7 @@ def processing_times(*, scope: DashboardScope, period: Period) -> list[Processin
     completed = completed.annotate(closed_day=TruncDate("closed_at"))
     per_service = completed.values("service__key").annotate(**figures).order_by("service__key")
     overall = completed.aggregate(**figures)
-    services = _service_names()
+    services = (names or names_load()).services
     result = [
         _processing_row(row["service__key"], services.get(row["service__key"], ""), row)
         for row in per_service
@@ -341,17 +358,14 @@ class AuthorityLoad:
 
 
 def open_cases_per_authority(
-    *, scope: DashboardScope, today: datetime.date | None = None
+    *, scope: DashboardScope, today: datetime.date | None = None, names: Names | None = None
 ) -> list[AuthorityLoad]:
     """Open cases now, per processing authority, and how many of them are overdue (due date
     passed, clock not paused)."""
     today = today or timezone.localdate()
-    cases = _cases(scope)
-    if scope.municipality_ids is not None and not scope.district_wide:
-        # A town's own workload, not that of authorities processing for it.
-        cases = cases.filter(processing_authority_id__in=scope.municipality_ids)
     rows = (
-        cases.filter(status__in=Case.OPEN_STATUSES)
+        _cases(scope)
+        .filter(status__in=Case.OPEN_STATUSES)
         .values("processing_authority_id")
         .annotate(
             n=Count("id"),
@@ -359,7 +373,7 @@ def open_cases_per_authority(
         )
         .order_by()
     )
-    towns = _names()
+    towns = (names or names_load()).towns
     result = [
         AuthorityLoad(
             authority=towns.get(row["processing_authority_id"], "?"),
@@ -380,7 +394,9 @@ class DelegationFlow:
     cases: int
 
 
-def delegation_flows(*, scope: DashboardScope, period: Period) -> list[DelegationFlow]:
+def delegation_flows(
+    *, scope: DashboardScope, period: Period, names: Names | None = None
+) -> list[DelegationFlow]:
     """Cases processed by another authority than the town they were filed in."""
     rows = (
         period.filter(_cases(scope), "submitted_at")
@@ -389,7 +405,8 @@ def delegation_flows(*, scope: DashboardScope, period: Period) -> list[Delegatio
         .annotate(n=Count("id"))
         .order_by()
     )
-    towns, services = _names(), _service_names()
+    names = names or names_load()
+    towns, services = names.towns, names.services
     result = [
         DelegationFlow(
             filed_in=towns.get(row["municipality_id"], "?"),
@@ -412,7 +429,9 @@ class PaymentFigure:
     amount_cents: int
 
 
-def payments_per_month(*, scope: DashboardScope, period: Period) -> list[PaymentFigure]:
+def payments_per_month(
+    *, scope: DashboardScope, period: Period, names: Names | None = None
+) -> list[PaymentFigure]:
     """Settled payments (paid, or paid and refunded since) per payee town, provider and month
     of payment. Empty while the payments app has no Payment table yet."""
     payment_model = _payment_model()
@@ -428,7 +447,7 @@ def payments_per_month(*, scope: DashboardScope, period: Period) -> list[Payment
         .annotate(n=Count("id"), amount=Sum("amount_cents"))
         .order_by()
     )
-    towns = _names()
+    towns = (names or names_load()).towns
     result = [
         PaymentFigure(
             month=_as_date(row["month"]),
@@ -470,3 +489,88 @@ def available_years(*, scope: DashboardScope) -> list[int]:
     if first is None:
         return [this_year]
     return list(range(this_year, timezone.localtime(first).year - 1, -1))
+
+
+# --- the whole dashboard, precomputed ----------------------------------------------------
+
+CACHE_PREFIX = "district-dashboard:v1"
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Everything the dashboard shows, for one scope, period and language."""
+
+    computed_at: datetime.datetime
+    cases: list[MonthlyCount]
+    processing: list[ProcessingTime]
+    open: list[AuthorityLoad]
+    flows: list[DelegationFlow]
+    payments: list[PaymentFigure]
+
+
+def _cache_key(scope: DashboardScope, period: Period) -> str:
+    ids = (
+        "all"
+        if scope.municipality_ids is None
+        else ",".join(map(str, sorted(scope.municipality_ids)))
+    )
+    start = period.start.isoformat() if period.start else "-"
+    end = period.end.isoformat() if period.end else "-"
+    return f"{CACHE_PREFIX}:{get_language()}:{scope.district_wide}:{ids}:{start}:{end}"
+
+
+def figures_compute(*, scope: DashboardScope, period: Period) -> Figures:
+    """All figures, straight from the database."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # The percentile sorts of a large district fit in memory instead of spilling.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL work_mem = '64MB'")
+        names = names_load()
+        return Figures(
+            computed_at=timezone.now(),
+            cases=cases_per_month(scope=scope, period=period, names=names),
+            processing=processing_times(scope=scope, period=period, names=names),
+            open=open_cases_per_authority(scope=scope, names=names),
+            flows=delegation_flows(scope=scope, period=period, names=names),
+            payments=payments_per_month(scope=scope, period=period, names=names),
+        )
+
+
+def dashboard_figures(*, scope: DashboardScope, period: Period) -> Figures:
+    """The figures as last computed, at most DASHBOARD_CACHE_SECONDS old (default 900):
+    materialized in the cache (Redis in production) by `dashboard_warm` every few minutes
+    for the district-wide views, computed on first use for any other."""
+    key = _cache_key(scope, period)
+    figures = cache.get(key)
+    if figures is None:
+        figures = figures_compute(scope=scope, period=period)
+        cache.set(key, figures, getattr(settings, "DASHBOARD_CACHE_SECONDS", 900))
+    return figures
+
+
+def dashboard_warm() -> int:
+    """Recompute the district-wide views (all years, this year) of every district in every
+    language, so district admins never wait for a cold computation. Returns views done."""
+    from django.utils import translation
+
+    done = 0
+    this_year = timezone.localdate().year
+    for district in Municipality.objects.filter(kind=Municipality.Kind.DISTRICT):
+        ids = Municipality.objects.filter(Q(pk=district.pk) | Q(parent=district)).values_list(
+            "pk", flat=True
+        )
+        scope = DashboardScope(
+            label=district.name, municipality_ids=frozenset(ids), district_wide=True
+        )
+        for period in (Period(), Period.months(year=this_year)):
+            for language, _name in settings.LANGUAGES:
+                with translation.override(language):
+                    figures = figures_compute(scope=scope, period=period)
+                    cache.set(
+                        _cache_key(scope, period),
+                        figures,
+                        getattr(settings, "DASHBOARD_CACHE_SECONDS", 900),
+                    )
+                done += 1
+    return done

@@ -7,6 +7,8 @@ lost, so nothing depends on the broker being up when a citizen submits."""
 
 import datetime
 import logging
+import os
+import time
 from collections.abc import Callable, Iterable
 
 from django.db import transaction
@@ -112,6 +114,14 @@ def dispatch(step_ids: Iterable[int]) -> None:
             return
 
 
+def _pause_for_fault_tests() -> None:
+    """Test-only: tests/resilience/test_faults.py kills a worker while a step runs. Unset
+    (always, outside that test) it costs one environment look-up."""
+    delay = os.environ.get("KREISPORTAL_STEP_DELAY_SECONDS")
+    if delay:
+        time.sleep(float(delay))
+
+
 def step_run(step_id: int) -> str:
     """Run one step once, if it is due and not done. Returns the step's status afterwards.
 
@@ -134,6 +144,7 @@ def step_run(step_id: int) -> str:
             with transaction.atomic():
                 if function is None:
                     raise LookupError(f"no function registered for step {step.name}")
+                _pause_for_fault_tests()
                 function(step)
         except Exception as exc:  # a step may fail in any way; the row records it
             logger.exception("step %s (%s) failed", step.pk, step.key)

@@ -30,3 +30,11 @@ def purge_expired_cases() -> int:
     from services.retention import cases_purge_expired
 
     return cases_purge_expired().cases
+
+
+@shared_task(name="services.warm_dashboard")
+def warm_dashboard() -> int:
+    """Every few minutes (beat entry from portal/migrations/0003): precompute /district/."""
+    from services.statistics import dashboard_warm
+
+    return dashboard_warm()

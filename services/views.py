@@ -13,6 +13,7 @@ import datetime
 import functools
 import re
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -20,6 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
@@ -53,6 +55,7 @@ from services.selectors import Offer, case_for_token, events_for, offer_for, off
 from services.services import (
     ActionNotPermitted,
     SubmissionInvalid,
+    Submitted,
     case_apply_action,
     case_submit,
     fee_for,
@@ -66,6 +69,8 @@ from services.workflow import Actor, TransitionNotAllowed, UnknownAction, allowe
 LOCAL_DATE = re.compile(r"\s*(\d{1,2})[./](\d{1,2})[./](\d{4})\s*")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
+# How long one draft's submission may hold its lock (a double click waits for it).
+SUBMIT_LOCK_SECONDS = 60
 SUBMITTED_SESSION_KEY = "submitted_cases"  # {reference: access token} of this browser's cases
 
 # Autocomplete tokens (WCAG 1.3.5) for the field names the district's forms use.
@@ -153,7 +158,7 @@ def municipality(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "services/municipality.html",
-        {"municipality": town, "offers": shown, "query": query, "total": len(offers)},
+        {"municipality": town, "offers": shown, "query": query},
     )
 
 
@@ -448,6 +453,7 @@ def _next_url(request: HttpRequest, flow: Flow, number: int) -> str:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@with_upload_field_errors
 def service_form(request: HttpRequest, slug: str, service_key: str, step: int = 1) -> HttpResponse:
     flow = _flow(slug, service_key)
     if not 1 <= step <= flow.total:
@@ -573,32 +579,18 @@ def service_check(request: HttpRequest, slug: str, service_key: str) -> HttpResp
     sections = [
         {
             "title": translated(step.get("title")),
-            "rows": [
-                {
-                    "label": f.label,
-                    "value": _display(f, draft),
-                    "change_url": f"{flow.step_url(number, back_to_check=True)}#field-{f.name}",
-                }
-                for f in flow.fields(number)
-            ],
+            "change_url": flow.step_url(number, back_to_check=True),
+            "rows": [{"label": f.label, "value": _display(f, draft)} for f in flow.fields(number)],
         }
         for number, step in enumerate(flow.steps, start=1)
     ]
-    contact_url = flow.step_url(flow.total, back_to_check=True)
     sections.append(
         {
             "title": _("Your contact details"),
+            "change_url": flow.step_url(flow.total, back_to_check=True),
             "rows": [
-                {
-                    "label": _("Full name"),
-                    "value": draft["applicant"]["name"],
-                    "change_url": f"{contact_url}#field-applicant_name",
-                },
-                {
-                    "label": _("E-mail address"),
-                    "value": draft["applicant"]["email"],
-                    "change_url": f"{contact_url}#field-applicant_email",
-                },
+                {"label": _("Full name"), "value": draft["applicant"]["name"]},
+                {"label": _("E-mail address"), "value": draft["applicant"]["email"]},
             ],
         }
     )
@@ -629,6 +621,60 @@ def _draft_files(draft: dict[str, Any], known: set[str]) -> dict[str, list[Uploa
 
 
 def _submit(request: HttpRequest, flow: Flow, draft: dict[str, Any]) -> HttpResponse:
+    """Send the draft once. A double click sends two POSTs with the same draft: the first
+    takes a lock named after the draft and files the case; the second waits for its result
+    and shows the same confirmation instead of filing the request a second time."""
+    result_key = f"citizen-submission:{draft['id']}"
+    lock_key = f"{result_key}:lock"
+    earlier = cache.get(result_key)
+    if earlier is None and not cache.add(lock_key, 1, timeout=SUBMIT_LOCK_SECONDS):
+        earlier = _wait_for_submission(result_key, lock_key)
+        if earlier is None:
+            return redirect(flow.check_url)
+    if earlier is not None:
+        return _submitted(request, flow, draft, earlier["reference"], earlier["token"])
+    try:
+        response, submitted = _file_case(request, flow, draft)
+        if submitted is not None:
+            cache.set(
+                result_key,
+                {"reference": submitted.case.reference, "token": submitted.access_token},
+                timeout=SUBMIT_LOCK_SECONDS * 10,
+            )
+    finally:
+        cache.delete(lock_key)
+    return response
+
+
+def _wait_for_submission(result_key: str, lock_key: str) -> dict[str, str] | None:
+    deadline = time.monotonic() + SUBMIT_LOCK_SECONDS / 2
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        result = cache.get(result_key)
+        if result is not None or cache.get(lock_key) is None:
+            return result
+    return None
+
+
+def _submitted(
+    request: HttpRequest, flow: Flow, draft: dict[str, Any], reference: str, token: str
+) -> HttpResponse:
+    """Forget the draft, remember the case for this browser, show the confirmation."""
+    _discard_draft(request, flow, draft)
+    mine = dict(request.session.get(SUBMITTED_SESSION_KEY) or {})
+    mine[reference] = token
+    request.session[SUBMITTED_SESSION_KEY] = mine
+    return redirect(
+        "service-done",
+        slug=flow.offer.municipality.slug,
+        service_key=flow.offer.service.key,
+        reference=reference,
+    )
+
+
+def _file_case(
+    request: HttpRequest, flow: Flow, draft: dict[str, Any]
+) -> tuple[HttpResponse, Submitted | None]:
     all_fields = fields_of(flow.offer.service.form)
     known = {f.name for f in all_fields}
     try:
@@ -639,7 +685,7 @@ def _submit(request: HttpRequest, flow: Flow, draft: dict[str, Any]) -> HttpResp
             if not default_storage.exists(draft["files"][name]["path"]):
                 del draft["files"][name]
         _save_draft(request, flow, draft)
-        return redirect(flow.step_url(_incomplete_step(flow, draft) or 1))
+        return redirect(flow.step_url(_incomplete_step(flow, draft) or 1)), None
     try:
         submitted = case_submit(
             municipality=flow.offer.municipality,
@@ -664,18 +710,9 @@ def _submit(request: HttpRequest, flow: Flow, draft: dict[str, Any]) -> HttpResp
         messages.error(
             request, _("Some answers need your attention before the request can be sent.")
         )
-        return redirect(flow.step_url(min(flow.step_of_field(name) for name in errors)))
-    _discard_draft(request, flow, draft)
-    case = submitted.case
-    mine = dict(request.session.get(SUBMITTED_SESSION_KEY) or {})
-    mine[case.reference] = submitted.access_token
-    request.session[SUBMITTED_SESSION_KEY] = mine
-    return redirect(
-        "service-done",
-        slug=flow.offer.municipality.slug,
-        service_key=flow.offer.service.key,
-        reference=case.reference,
-    )
+        return redirect(flow.step_url(min(flow.step_of_field(name) for name in errors))), None
+    response = _submitted(request, flow, draft, submitted.case.reference, submitted.access_token)
+    return response, submitted
 
 
 @never_cache

@@ -6,6 +6,7 @@ import os
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.test import override_settings
 from rest_framework.test import APIClient
 
 from tests.factories import (  # noqa: F401  (re-exported for tests)
@@ -18,11 +19,12 @@ from tests.factories import (  # noqa: F401  (re-exported for tests)
 )
 
 IN_CI = bool(os.environ.get("CI"))
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, monkeypatch):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
     settings.AXES_ENABLED = False
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.STORAGES = {
@@ -52,10 +54,15 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+def _load_demo() -> None:
+    with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        call_command("load_demo", password="demo", stdout=open(os.devnull, "w"))
+
+
 @pytest.fixture
 def demo(db):
     """The Kreis Unna demo data (API.md), loaded by the real command."""
-    call_command("load_demo", password="demo", stdout=open(os.devnull, "w"))
+    _load_demo()
 
 
 @pytest.fixture

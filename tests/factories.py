@@ -13,10 +13,21 @@ SIMPLE_FORM = {
         {
             "title": {"de": "Angaben", "en": "Details"},
             "fields": [
-                {"name": "anliegen", "type": "text", "label": {"de": "Anliegen", "en": "Matter"},
-                 "required": True, "max_length": 200},
-                {"name": "anzahl", "type": "integer", "label": {"de": "Anzahl", "en": "Number"},
-                 "required": True, "min": 1, "max": 10},
+                {
+                    "name": "anliegen",
+                    "type": "text",
+                    "label": {"de": "Anliegen", "en": "Matter"},
+                    "required": True,
+                    "max_length": 200,
+                },
+                {
+                    "name": "anzahl",
+                    "type": "integer",
+                    "label": {"de": "Anzahl", "en": "Number"},
+                    "required": True,
+                    "min": 1,
+                    "max": 10,
+                },
             ],
         }
     ]
@@ -32,7 +43,11 @@ class MunicipalityFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Town {n}")
     ags = factory.Sequence(lambda n: f"{5978100 + n:08d}")
     kind = Municipality.Kind.TOWN
-    code = factory.Sequence(lambda n: "T" + "ABCDEFGHJKLMNPQRSTUVWXYZ"[n // 24 % 24] + "ABCDEFGHJKLMNPQRSTUVWXYZ"[n % 24])
+    code = factory.Sequence(
+        lambda n: (
+            "T" + "ABCDEFGHJKLMNPQRSTUVWXYZ"[n // 24 % 24] + "ABCDEFGHJKLMNPQRSTUVWXYZ"[n % 24]
+        )
+    )
     payee_name = factory.LazyAttribute(lambda o: f"Stadt {o.name}")
     iban = "DE81443500600000100404"
     bic = "WELADED1UNN"

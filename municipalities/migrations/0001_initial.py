@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,59 +16,213 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Municipality',
+            name="Municipality",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(unique=True)),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('ags', models.CharField(max_length=8, unique=True, validators=[django.core.validators.RegexValidator('^\\d{8}$', 'The AGS has exactly eight digits.')], verbose_name='official municipal key (AGS)')),
-                ('kind', models.CharField(choices=[('town', 'Town'), ('district', 'District')], max_length=10, verbose_name='kind')),
-                ('code', models.CharField(help_text='Starts every case reference, e.g. BKM-2026-7KQ4M2.', max_length=3, unique=True, validators=[django.core.validators.RegexValidator('^[A-Z]{3}$', 'Three capital letters.')], verbose_name='reference code')),
-                ('population', models.PositiveIntegerField(blank=True, null=True, verbose_name='population')),
-                ('payee_name', models.CharField(max_length=70, verbose_name='payee name')),
-                ('iban', models.CharField(max_length=34, validators=[municipalities.validators.validate_iban], verbose_name='IBAN')),
-                ('bic', models.CharField(blank=True, max_length=11, validators=[municipalities.validators.validate_bic], verbose_name='BIC')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='contact e-mail')),
-                ('payment_providers', models.JSONField(blank=True, default=list, help_text='Provider keys citizens may choose, e.g. girocode, girocheckout, counter.', verbose_name='payment providers offered')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='towns', to='municipalities.municipality', verbose_name='district')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(unique=True)),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "ags",
+                    models.CharField(
+                        max_length=8,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{8}$", "The AGS has exactly eight digits."
+                            )
+                        ],
+                        verbose_name="official municipal key (AGS)",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("town", "Town"), ("district", "District")],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="Starts every case reference, e.g. BKM-2026-7KQ4M2.",
+                        max_length=3,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z]{3}$", "Three capital letters."
+                            )
+                        ],
+                        verbose_name="reference code",
+                    ),
+                ),
+                (
+                    "population",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="population"),
+                ),
+                ("payee_name", models.CharField(max_length=70, verbose_name="payee name")),
+                (
+                    "iban",
+                    models.CharField(
+                        max_length=34,
+                        validators=[municipalities.validators.validate_iban],
+                        verbose_name="IBAN",
+                    ),
+                ),
+                (
+                    "bic",
+                    models.CharField(
+                        blank=True,
+                        max_length=11,
+                        validators=[municipalities.validators.validate_bic],
+                        verbose_name="BIC",
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="contact e-mail"),
+                ),
+                (
+                    "payment_providers",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Provider keys citizens may choose, e.g. girocode, girocheckout, counter.",
+                        verbose_name="payment providers offered",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="towns",
+                        to="municipalities.municipality",
+                        verbose_name="district",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'municipality',
-                'verbose_name_plural': 'municipalities',
-                'ordering': ['kind', 'name'],
+                "verbose_name": "municipality",
+                "verbose_name_plural": "municipalities",
+                "ordering": ["kind", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('clerk', 'Clerk'), ('municipal_admin', 'Municipal admin'), ('district_admin', 'District admin')], max_length=20, verbose_name='role')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='municipalities.municipality')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("clerk", "Clerk"),
+                            ("municipal_admin", "Municipal admin"),
+                            ("district_admin", "District admin"),
+                        ],
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="municipalities.municipality",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'membership',
-                'verbose_name_plural': 'memberships',
-                'constraints': [models.UniqueConstraint(fields=('user', 'municipality', 'role'), name='membership_unique_role')],
+                "verbose_name": "membership",
+                "verbose_name_plural": "memberships",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "municipality", "role"), name="membership_unique_role"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Delegation',
+            name="Delegation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('service_key', models.SlugField(max_length=80, verbose_name='service')),
-                ('valid_from', models.DateField(verbose_name='valid from')),
-                ('valid_until', models.DateField(blank=True, null=True, verbose_name='valid until')),
-                ('basis', models.TextField(blank=True, verbose_name='legal basis')),
-                ('from_municipality', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='delegations_out', to='municipalities.municipality', verbose_name='filing municipality')),
-                ('to_municipality', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='delegations_in', to='municipalities.municipality', verbose_name='processing authority')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("service_key", models.SlugField(max_length=80, verbose_name="service")),
+                ("valid_from", models.DateField(verbose_name="valid from")),
+                (
+                    "valid_until",
+                    models.DateField(blank=True, null=True, verbose_name="valid until"),
+                ),
+                ("basis", models.TextField(blank=True, verbose_name="legal basis")),
+                (
+                    "from_municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="delegations_out",
+                        to="municipalities.municipality",
+                        verbose_name="filing municipality",
+                    ),
+                ),
+                (
+                    "to_municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="delegations_in",
+                        to="municipalities.municipality",
+                        verbose_name="processing authority",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'delegation',
-                'verbose_name_plural': 'delegations',
-                'ordering': ['service_key', 'from_municipality__name', 'valid_from'],
-                'indexes': [models.Index(fields=['service_key', 'from_municipality', 'valid_from'], name='municipalit_service_1e346e_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('from_municipality', models.F('to_municipality')), _negated=True), name='delegation_not_to_itself'), models.CheckConstraint(condition=models.Q(('valid_until__isnull', True), ('valid_until__gte', models.F('valid_from')), _connector='OR'), name='delegation_dates_ordered')],
+                "verbose_name": "delegation",
+                "verbose_name_plural": "delegations",
+                "ordering": ["service_key", "from_municipality__name", "valid_from"],
+                "indexes": [
+                    models.Index(
+                        fields=["service_key", "from_municipality", "valid_from"],
+                        name="municipalit_service_1e346e_idx",
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("from_municipality", models.F("to_municipality")), _negated=True
+                        ),
+                        name="delegation_not_to_itself",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("valid_until__isnull", True),
+                            ("valid_until__gte", models.F("valid_from")),
+                            _connector="OR",
+                        ),
+                        name="delegation_dates_ordered",
+                    ),
+                ],
             },
         ),
     ]

@@ -58,7 +58,9 @@ class Credentials:
 
 def _derived(slug: str, purpose: str) -> str:
     return hmac.new(
-        settings.SECRET_KEY.encode(), f"girocheckout-sandbox:{purpose}:{slug}".encode(), hashlib.sha256
+        settings.SECRET_KEY.encode(),
+        f"girocheckout-sandbox:{purpose}:{slug}".encode(),
+        hashlib.sha256,
     ).hexdigest()
 
 

@@ -5,16 +5,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('municipalities', '0001_initial'),
-        ('services', '0001_initial'),
+        ("municipalities", "0001_initial"),
+        ("services", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('status__in', ['submitted', 'awaiting_payment', 'in_review', 'awaiting_applicant'])), fields=['processing_authority', 'due_date', 'id'], name='case_open_queue_idx'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        ["submitted", "awaiting_payment", "in_review", "awaiting_applicant"],
+                    )
+                ),
+                fields=["processing_authority", "due_date", "id"],
+                name="case_open_queue_idx",
+            ),
         ),
     ]

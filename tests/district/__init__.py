@@ -79,13 +79,11 @@ def known_cases() -> KnownData:
     town_b = MunicipalityFactory(slug="boehmfeld", name="Böhmfeld", parent=district)
     elsewhere = MunicipalityFactory(slug="anderswo", name="Anderswo")
     bulky = ServiceDefinitionFactory(
-        key="sperrmuell", name={"de": "Sperrmüll", "en": "Bulky waste"}
+        key="bulky-test", name={"de": "Sperrmüll", "en": "Bulky waste"}
     )
-    dogs_v1 = ServiceDefinitionFactory(
-        key="hundesteuer", name={"de": "Hundesteuer", "en": "Dog tax"}
-    )
+    dogs_v1 = ServiceDefinitionFactory(key="dogs-test", name={"de": "Hundesteuer", "en": "Dog tax"})
     dogs_v2 = ServiceDefinitionFactory(
-        key="hundesteuer", version=2, name={"de": "Hundesteuer", "en": "Dog tax"}
+        key="dogs-test", version=2, name={"de": "Hundesteuer", "en": "Dog tax"}
     )
     S = Case.Status
     cases = [
@@ -197,4 +195,24 @@ def known_cases() -> KnownData:
         cases=cases,
         district_admin=district_admin,
         admin_a=admin_a,
+    )
+
+
+def make_payment(case, *, provider, cents, paid, status="paid", payee=None):
+    """A payment of `case`, settled at Berlin time `paid` (None: not paid)."""
+    from payments.models import Payment
+
+    number = Payment.objects.count() + 1
+    return Payment.objects.create(
+        case=case,
+        attempt=case.payments.count() + 1,
+        provider=provider,
+        status=status,
+        amount_cents=cents,
+        creditor_reference=f"RF18TEST{number:05d}",
+        merchant_tx_id=f"tx-{number}",
+        payee_municipality=payee or case.municipality,
+        payee_name="Stadtkasse",
+        payee_iban="DE89370400440532013000",
+        paid_at=at(paid) if paid else None,
     )

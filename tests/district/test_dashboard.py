@@ -15,6 +15,7 @@ from services import statistics
 from services.models import Case
 from services.statistics import Period, percentile_cont
 from tests.district import BERLIN, known_cases
+from tests.district import make_payment as pay
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +26,13 @@ COMPLETED = {Case.Status.APPROVED, Case.Status.REJECTED}
 @pytest.fixture
 def data():
     return known_cases()
+
+
+@pytest.fixture
+def client(client):
+    # English page and CSV headers, whatever the German catalog says.
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
 
 
 def in_district(data):
@@ -48,9 +56,9 @@ def test_cases_per_service_town_and_month_match_an_independent_count(data):
     got = {(r.month.strftime("%Y-%m"), r.service_key, r.municipality): r.cases for r in rows}
     assert got == dict(expected)
     # The case filed at 23:30 on New Year's Eve (local time) counts for December.
-    assert got[("2025-12", "sperrmuell", "Aachtal")] == 1
+    assert got[("2025-12", "bulky-test", "Aachtal")] == 1
     # Both versions of the dog tax count as one service.
-    assert got[("2026-02", "hundesteuer", "Böhmfeld")] == 1
+    assert got[("2026-02", "dogs-test", "Böhmfeld")] == 1
     assert sum(got.values()) == 9
 
 
@@ -59,7 +67,7 @@ def test_processing_time_percentiles_and_deadline_share_match_an_independent_com
 
     rows = {r.service_key: r for r in statistics.processing_times(scope=scope, period=Period())}
 
-    for key in ("sperrmuell", "hundesteuer", ""):
+    for key in ("bulky-test", "dogs-test", ""):
         done = [
             c
             for c in in_district(data)
@@ -76,10 +84,10 @@ def test_processing_time_percentiles_and_deadline_share_match_an_independent_com
         assert row.p90_days == round(quantile, 1)
         assert row.within_sla == len(within)
     # Bulky waste: 2, 10, 4.5 and 3 days; closing after local midnight is late.
-    assert rows["sperrmuell"].completed == 4
-    assert rows["sperrmuell"].within_sla == 2
-    assert rows["sperrmuell"].median_days == 3.8
-    assert rows["sperrmuell"].sla_share == 0.5
+    assert rows["bulky-test"].completed == 4
+    assert rows["bulky-test"].within_sla == 2
+    assert rows["bulky-test"].median_days == 3.8
+    assert rows["bulky-test"].sla_share == 0.5
 
 
 def test_open_and_overdue_cases_per_authority(data):
@@ -99,7 +107,7 @@ def test_delegation_flows_count_who_processes_for_whom(data):
     rows = statistics.delegation_flows(scope=scope, period=Period())
 
     assert [(r.processed_by, r.filed_in, r.service_key, r.cases) for r in rows] == [
-        ("Böhmfeld", "Aachtal", "hundesteuer", 2)
+        ("Böhmfeld", "Aachtal", "dogs-test", 2)
     ]
 
 
@@ -114,14 +122,15 @@ def test_period_filter_limits_to_the_months_chosen(data):
     assert {r.month for r in rows} == {datetime.date(2026, 2, 1)}
 
 
-def test_municipal_admin_sees_only_their_towns_cases(data):
+def test_municipal_admin_sees_only_the_cases_their_town_processes(data):
     scope = statistics.dashboard_scope_for(data.admin_a)
 
     rows = statistics.cases_per_month(scope=scope, period=Period())
     load = statistics.open_cases_per_authority(scope=scope, today=datetime.date(2026, 6, 1))
 
+    # Cases 6 and 7 were filed in Aachtal but delegated to Böhmfeld: not Aachtal's to see.
     assert {r.municipality for r in rows} == {"Aachtal"}
-    assert sum(r.cases for r in rows) == 7
+    assert sum(r.cases for r in rows) == 5
     assert [(r.authority, r.open) for r in load] == [("Aachtal", 1)]
 
 
@@ -171,14 +180,28 @@ def test_page_filters_by_year_and_reports_a_bad_month_range(client, data):
     bad = client.get("/district/", {"year": "2026", "month_from": "5", "month_to": "2"})
 
     assert good.status_code == 200
-    cases = next(s["table"] for s in good.context["sections"] if s["table"].slug == "cases")
-    assert cases.rows == [["2025-12", "Bulky waste", "Aachtal", 1]]
+    tables = {t.slug: t for s in good.context["sections"] for t in s["downloads"]}
+    assert tables["cases"].rows == [["2025-12", "Bulky waste", "Aachtal", 1]]
+    assert tables["months"].rows == [["2025-12", 1]]
     assert bad.status_code == 200
     assert "The last month lies before the first month." in bad.content.decode()
     assert 'href="#id_month_to"' in bad.content.decode()
 
 
-@pytest.mark.parametrize("table", ["cases", "processing", "open", "delegations", "payments"])
+@pytest.mark.parametrize(
+    "table",
+    [
+        "months",
+        "services",
+        "cases",
+        "processing",
+        "open",
+        "delegations",
+        "providers",
+        "paid-months",
+        "payments",
+    ],
+)
 def test_every_table_downloads_as_csv(client, data, table):
     client.force_login(data.district_admin)
 
@@ -201,6 +224,18 @@ def test_cases_csv_equals_the_independent_count(client, data):
     assert rows[0] == ["Month", "Service", "Filed in", "Cases"]
     assert sum(int(r[3]) for r in rows[1:]) == 8
     assert ["2026-01", "Bulky waste", "Aachtal", "3"] in rows
+
+
+def test_services_by_town_table_adds_up(client, data):
+    client.force_login(data.district_admin)
+
+    response = client.get("/district/export/services.csv")
+
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0] == ["Service", "Aachtal", "Böhmfeld", "Total"]
+    assert ["Bulky waste", "5", "0", "5"] in rows
+    assert ["Dog tax", "2", "2", "4"] in rows
+    assert rows[-1] == ["Total", "7", "2", "9"]
 
 
 def test_processing_csv_holds_median_and_share(client, data):
@@ -233,10 +268,23 @@ def test_clerks_and_citizens_do_not_get_the_dashboard(client, data):
     assert as_clerk_csv.status_code == 404
 
 
-def test_payments_table_is_empty_until_payments_exist(data):
+def test_payments_per_town_provider_and_month(data):
+    first, second, *_rest = data.cases
+    pay(first, provider="girocode", cents=1500, paid="2026-01-11 10:00")
+    pay(second, provider="girocode", cents=1500, paid="2026-01-31 23:30")  # January, local
+    pay(data.cases[3], provider="counter", cents=900, paid="2026-02-01 00:15")
+    pay(data.cases[4], provider="girocheckout", cents=700, paid=None, status="pending")
+    pay(data.cases[9], provider="girocode", cents=1500, paid="2026-01-12 10:00")  # elsewhere
     scope = statistics.dashboard_scope_for(data.district_admin)
 
-    assert statistics.payments_per_month(scope=scope, period=Period()) == []
+    rows = statistics.payments_per_month(scope=scope, period=Period())
+
+    assert [
+        (r.month.isoformat(), r.municipality, r.provider, r.payments, r.amount_cents) for r in rows
+    ] == [
+        ("2026-01-01", "Aachtal", "girocode", 2, 3000),
+        ("2026-02-01", "Böhmfeld", "counter", 1, 900),
+    ]
 
 
 def test_today_is_local(data):

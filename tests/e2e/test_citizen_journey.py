@@ -16,6 +16,8 @@ from tests.e2e.axe import assert_no_axe_violations
 
 PDF = Path(__file__).resolve().parent / "files" / "wohnungsgeberbestaetigung.pdf"
 SERVICE_URL = "/bergkamen/wohnsitz-anmelden/"
+# Page loads after a POST can take a while on a busy CI machine; expect()'s 5 s is tight.
+WAIT = 20_000
 
 TEXT_ANSWERS = {
     1: {"familienname": "Muster", "vornamen": "Erika"},
@@ -42,7 +44,7 @@ def demo_data(transactional_db) -> None:
 
 def _progress(page: Page, step: int, language: str) -> None:
     expected = translated("Step %(step)s of %(total)s", language) % {"step": step, "total": 5}
-    expect(page.locator("#step-progress")).to_have_text(expected)
+    expect(page.locator("#step-progress")).to_have_text(expected, timeout=WAIT)
 
 
 def _submit(page: Page) -> None:
@@ -71,7 +73,7 @@ def _journey(page: Page, *, language: str = "de", axe: bool = True) -> str:
     page.locator("#service-search").fill("Wohnsitz" if language == "de" else "address")
     page.locator("search button[type=submit]").click()
     page.locator(f'a[href="{SERVICE_URL}"]').click()
-    expect(page).to_have_url(re.compile(f"{SERVICE_URL}$"))
+    expect(page).to_have_url(re.compile(f"{SERVICE_URL}$"), timeout=WAIT)
 
     for step in range(1, 6):
         _progress(page, step, language)
@@ -79,24 +81,26 @@ def _journey(page: Page, *, language: str = "de", axe: bool = True) -> str:
         if step == 1:
             _submit(page)  # nothing answered yet: the error state
             summary = page.locator("#error-summary")
-            expect(summary).to_be_visible()
+            expect(summary).to_be_visible(timeout=WAIT)
             expect(summary.locator('a[href="#field-familienname"]')).to_be_visible()
             check("step 1 with errors")
         _fill_step_with_mouse(page, step)
         _submit(page)
 
-    expect(page).to_have_url(re.compile(f"{SERVICE_URL}check/$"))
+    expect(page).to_have_url(re.compile(f"{SERVICE_URL}check/$"), timeout=WAIT)
     expect(page.locator("main")).to_contain_text("wohnungsgeberbestaetigung.pdf")
     expect(page.locator("main")).to_contain_text("Rathausplatz")
     check("check your answers")
     _submit(page)
 
-    expect(page).to_have_url(re.compile(f"{SERVICE_URL}done/[A-Z0-9-]+/$"))
+    expect(page).to_have_url(re.compile(f"{SERVICE_URL}done/[A-Z0-9-]+/$"), timeout=WAIT)
     reference = page.locator("#case-reference").inner_text().strip()
     check("confirmation")
     page.locator("#tracking-link").click()
-    expect(page).to_have_url(re.compile(f"/track/{reference}/\\?access_token="))
-    expect(page.locator("#case-status")).to_have_text(translated("In review", language))
+    expect(page).to_have_url(re.compile(f"/track/{reference}/\\?access_token="), timeout=WAIT)
+    expect(page.locator("#case-status")).to_have_text(
+        translated("In review", language), timeout=WAIT
+    )
     check("tracking page")
     return reference
 
@@ -164,7 +168,7 @@ def test_citizen_files_the_request_by_keyboard_alone(make_page: Callable[..., Pa
     _tab_to(page, "#service-search")
     page.keyboard.type("Wohnsitz")
     page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(r"\?q=Wohnsitz"))
+    expect(page).to_have_url(re.compile(r"\?q=Wohnsitz"), timeout=WAIT)
     _tab_to(page, f'a[href="{SERVICE_URL}"]')
     page.keyboard.press("Enter")
 
@@ -172,14 +176,14 @@ def test_citizen_files_the_request_by_keyboard_alone(make_page: Callable[..., Pa
         _progress(page, step, "de")
         _type_step_by_keyboard(page, step)
 
-    expect(page).to_have_url(re.compile(f"{SERVICE_URL}check/$"))
+    expect(page).to_have_url(re.compile(f"{SERVICE_URL}check/$"), timeout=WAIT)
     _tab_to(page, "main form.portal-form button[type=submit]")
     page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(f"{SERVICE_URL}done/[A-Z0-9-]+/$"))
+    expect(page).to_have_url(re.compile(f"{SERVICE_URL}done/[A-Z0-9-]+/$"), timeout=WAIT)
     reference = page.locator("#case-reference").inner_text().strip()
     _tab_to(page, "#tracking-link")
     page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(f"/track/{reference}/"))
+    expect(page).to_have_url(re.compile(f"/track/{reference}/"), timeout=WAIT)
     _assert_filed(reference)
 
 
@@ -197,6 +201,6 @@ def test_withdraw_from_the_tracking_page(make_page: Callable[..., Page], demo_da
     reference = _journey(page, axe=False)
     page.locator("#field-confirm").check()
     page.locator('form:has(input[value="withdraw"]) button[type=submit]').click()
-    expect(page.locator("#case-status")).to_have_text(translated("Withdrawn", "de"))
+    expect(page.locator("#case-status")).to_have_text(translated("Withdrawn", "de"), timeout=WAIT)
     assert_no_axe_violations(page, "tracking page after withdrawal (de)")
     assert Case.objects.get(reference=reference).status == Case.Status.WITHDRAWN

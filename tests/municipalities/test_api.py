@@ -3,7 +3,9 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
-def test_municipality_list_returns_district_and_towns_with_ags(demo, api, django_assert_max_num_queries):
+def test_municipality_list_returns_district_and_towns_with_ags(
+    demo, api, django_assert_max_num_queries
+):
     with django_assert_max_num_queries(2):
         response = api.get("/api/v1/municipalities/")
     assert response.status_code == 200

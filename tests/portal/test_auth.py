@@ -5,7 +5,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize("username", ["clerk-bergkamen", "admin-kamen", "district-admin"])
 def test_demo_users_get_api_tokens(demo, api, username):
-    response = api.post("/api/v1/auth/token/", {"username": username, "password": "demo"}, format="json")
+    response = api.post(
+        "/api/v1/auth/token/", {"username": username, "password": "demo"}, format="json"
+    )
     assert response.status_code == 200
     token = response.json()["token"]
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")

@@ -44,7 +44,11 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
 
 def test_production_settings_refuse_the_payments_sandbox():
     result = _manage(
-        "check", DJANGO_DEBUG="0", SECRET_KEY="s" * 60, ALLOWED_HOSTS="example.org", PAYMENTS_SANDBOX="1"
+        "check",
+        DJANGO_DEBUG="0",
+        SECRET_KEY="s" * 60,
+        ALLOWED_HOSTS="example.org",
+        PAYMENTS_SANDBOX="1",
     )
     assert result.returncode != 0
     assert "PAYMENTS_SANDBOX" in result.stderr

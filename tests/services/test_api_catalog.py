@@ -38,9 +38,14 @@ def test_every_town_offers_every_towns_service_and_the_district_its_own(demo):
         )
         assert offered == towns_keys, town.slug
     district = Municipality.objects.get(kind=Municipality.Kind.DISTRICT)
-    assert set(
-        ServiceOffering.objects.filter(municipality=district).values_list("service_key", flat=True)
-    ) == district_keys
+    assert (
+        set(
+            ServiceOffering.objects.filter(municipality=district).values_list(
+                "service_key", flat=True
+            )
+        )
+        == district_keys
+    )
 
 
 def test_load_demo_twice_changes_nothing(demo):

@@ -33,20 +33,40 @@ ALL_TYPES_FORM = {
         {
             "title": {"de": "Alles", "en": "Everything"},
             "fields": [
-                {"name": "titel", "type": "text", "label": LABEL, "required": True,
-                 "min_length": 3, "max_length": 10},
+                {
+                    "name": "titel",
+                    "type": "text",
+                    "label": LABEL,
+                    "required": True,
+                    "min_length": 3,
+                    "max_length": 10,
+                },
                 {"name": "kennung", "type": "text", "label": LABEL, "pattern": "[A-Z]{2}[0-9]{2}"},
                 {"name": "notiz", "type": "textarea", "label": LABEL, "max_length": 20},
                 {"name": "mail", "type": "email", "label": LABEL},
                 {"name": "telefon", "type": "phone", "label": LABEL},
                 {"name": "datum", "type": "date", "label": LABEL},
-                {"name": "anzahl", "type": "integer", "label": LABEL, "required": True,
-                 "min": 1, "max": 5},
+                {
+                    "name": "anzahl",
+                    "type": "integer",
+                    "label": LABEL,
+                    "required": True,
+                    "min": 1,
+                    "max": 5,
+                },
                 {"name": "betrag", "type": "decimal", "label": LABEL, "min": 0.5, "max": 10},
-                {"name": "farbe", "type": "choice", "label": LABEL,
-                 "choices": [{"value": "rot"}, {"value": "gruen"}]},
-                {"name": "extras", "type": "multichoice", "label": LABEL,
-                 "choices": [{"value": "a"}, {"value": "b"}]},
+                {
+                    "name": "farbe",
+                    "type": "choice",
+                    "label": LABEL,
+                    "choices": [{"value": "rot"}, {"value": "gruen"}],
+                },
+                {
+                    "name": "extras",
+                    "type": "multichoice",
+                    "label": LABEL,
+                    "choices": [{"value": "a"}, {"value": "b"}],
+                },
                 {"name": "zustimmung", "type": "boolean", "label": LABEL, "required": True},
                 {"name": "iban", "type": "iban", "label": LABEL},
             ],
@@ -73,10 +93,20 @@ FILE_FORM = {
             "title": {"de": "Nachweise", "en": "Evidence"},
             "fields": [
                 {"name": "anliegen", "type": "text", "label": LABEL, "required": True},
-                {"name": "beleg", "type": "file", "label": LABEL, "required": True,
-                 "max_size_mb": 1, "accept": ["application/pdf", "image/png", "image/jpeg"]},
-                {"name": "foto", "type": "file", "label": LABEL,
-                 "accept": ["image/png", "image/jpeg"]},
+                {
+                    "name": "beleg",
+                    "type": "file",
+                    "label": LABEL,
+                    "required": True,
+                    "max_size_mb": 1,
+                    "accept": ["application/pdf", "image/png", "image/jpeg"],
+                },
+                {
+                    "name": "foto",
+                    "type": "file",
+                    "label": LABEL,
+                    "accept": ["image/png", "image/jpeg"],
+                },
             ],
         }
     ]
@@ -117,14 +147,14 @@ def submit(api, data, *, slug="musterstadt", service="alles", applicant=APPLICAN
 
 def submit_multipart(api, data, files, *, slug="musterstadt", service="nachweise"):
     body = {"payload": json.dumps({"service": service, "applicant": APPLICANT, "data": data})}
-    return api.post(
-        f"/api/v1/municipalities/{slug}/cases/", {**body, **files}, format="multipart"
-    )
+    return api.post(f"/api/v1/municipalities/{slug}/cases/", {**body, **files}, format="multipart")
 
 
 def stored_files() -> list[Path]:
     root = Path(settings.MEDIA_ROOT)
-    return [Path(d) / f for d, _dirs, files in os.walk(root) for f in files] if root.exists() else []
+    return (
+        [Path(d) / f for d, _dirs, files in os.walk(root) for f in files] if root.exists() else []
+    )
 
 
 def assert_nothing_stored() -> None:
@@ -206,7 +236,9 @@ def test_prepaid_service_that_costs_nothing_goes_straight_to_review(api, town):
 
 
 def test_service_paid_after_review_is_in_review_with_a_due_date(api, town):
-    service = ServiceDefinitionFactory(prepay=False, fee={"kind": "fixed", "cents": 1500}, sla_days=5)
+    service = ServiceDefinitionFactory(
+        prepay=False, fee={"kind": "fixed", "cents": 1500}, sla_days=5
+    )
     ServiceOfferingFactory(municipality=town, service_key=service.key)
     response = submit(api, {"anliegen": "Genehmigung", "anzahl": 1}, service=service.key)
     assert response.json()["status"] == "in_review"
@@ -295,7 +327,11 @@ def test_an_expired_delegation_does_not_route(api, town):
     ServiceOfferingFactory(municipality=town, service_key=service.key)
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     body = _route(
-        api, town, service, MunicipalityFactory(), valid_from=datetime.date(2024, 1, 1),
+        api,
+        town,
+        service,
+        MunicipalityFactory(),
+        valid_from=datetime.date(2024, 1, 1),
         valid_until=yesterday,
     )
     assert body["processing_authority"] == "musterstadt"
@@ -416,15 +452,24 @@ def test_applicant_errors_are_reported(api, all_types, applicant, keys):
     ("raw", "content_type"),
     [
         ('{"service": "alles", ', "application/json"),
+        ("", "application/json"),
+        (b'{"service": "\xff\xfe"}', "application/json"),
+        ('{"service": "alles", "data": ' + "[" * 50_000 + "]" * 50_000 + "}", "application/json"),
         ("[1, 2, 3]", "application/json"),
         ('"alles"', "application/json"),
         ("null", "application/json"),
         ('{"service": 7, "applicant": {}, "data": {}}', "application/json"),
         ('{"applicant": {}, "data": {}}', "application/json"),
-        ('{"service": "alles", "applicant": {"name": "Erika", "email": "e@example.org"},'
-         ' "data": [1]}', "application/json"),
-        ('{"service": "alles", "applicant": {"name": "Erika", "email": "e@example.org"},'
-         ' "data": "x"}', "application/json"),
+        (
+            '{"service": "alles", "applicant": {"name": "Erika", "email": "e@example.org"},'
+            ' "data": [1]}',
+            "application/json",
+        ),
+        (
+            '{"service": "alles", "applicant": {"name": "Erika", "email": "e@example.org"},'
+            ' "data": "x"}',
+            "application/json",
+        ),
     ],
 )
 def test_a_body_that_is_not_a_submission_answers_400(api, all_types, raw, content_type):
@@ -443,7 +488,8 @@ def test_multipart_without_payload_or_with_broken_json_answers_400(api, with_fil
         url, {"payload": "{no json", "beleg": upload("a.pdf", pdf_bytes())}, format="multipart"
     )
     listed = api.post(url, {"payload": "[]"}, format="multipart")
-    assert [missing.status_code, broken.status_code, listed.status_code] == [400, 400, 400]
+    nested = api.post(url, {"payload": "[" * 50_000 + "]" * 50_000}, format="multipart")
+    assert [s.status_code for s in (missing, broken, listed, nested)] == [400, 400, 400, 400]
     assert "payload" in missing.json()["errors"]
     assert "payload" in broken.json()["errors"]
     assert_nothing_stored()
@@ -526,7 +572,10 @@ def test_a_file_over_the_portal_wide_limit_answers_413(api, with_files, settings
     response = submit_multipart(
         api,
         {"anliegen": "Nachweis"},
-        {"beleg": upload("a.pdf", pdf_bytes()), "foto": upload("f.jpg", jpeg_bytes() + bytes(6000))},
+        {
+            "beleg": upload("a.pdf", pdf_bytes()),
+            "foto": upload("f.jpg", jpeg_bytes() + bytes(6000)),
+        },
     )
     assert response.status_code == 413
     assert_nothing_stored()
@@ -654,9 +703,12 @@ def test_a_wrong_missing_or_foreign_token_answers_404(api, filed):
     assert detail(api, case.reference).status_code == 404
     assert detail(api, case.reference, "").status_code == 404
     assert detail(api, case.reference, other["access_token"]).status_code == 404
-    assert api.get(
-        f"/api/v1/cases/{case.reference}/", HTTP_X_ACCESS_TOKEN=other["access_token"]
-    ).status_code == 404
+    assert (
+        api.get(
+            f"/api/v1/cases/{case.reference}/", HTTP_X_ACCESS_TOKEN=other["access_token"]
+        ).status_code
+        == 404
+    )
     assert detail(api, "MUS-2026-ZZZZZZ", token).status_code == 404
     # The answer gives nothing away: the same for a wrong token as for no such case.
     assert detail(api, case.reference, "nope").json() == detail(api, "NOPE", "nope").json()

@@ -51,26 +51,94 @@ def test_a_valid_form_has_no_schema_errors():
         ({"steps": []}, "non-empty list"),
         ({"steps": [{"title": "x"}]}, 'list "fields"'),
         ({"steps": [{"fields": []}]}, "needs a title"),
-        ({"steps": [{"title": "x", "fields": [{"name": "A", "type": "text", "label": "x"}]}]},
-         "lower-case"),
-        ({"steps": [{"title": "x", "fields": [{"name": "a", "type": "colour", "label": "x"}]}]},
-         "unknown type"),
+        (
+            {"steps": [{"title": "x", "fields": [{"name": "A", "type": "text", "label": "x"}]}]},
+            "lower-case",
+        ),
+        (
+            {"steps": [{"title": "x", "fields": [{"name": "a", "type": "colour", "label": "x"}]}]},
+            "unknown type",
+        ),
         ({"steps": [{"title": "x", "fields": [{"name": "a", "type": "text"}]}]}, "needs a label"),
-        ({"steps": [{"title": "x", "fields": [
-            {"name": "a", "type": "text", "label": "x"},
-            {"name": "a", "type": "text", "label": "y"}]}]}, "used twice"),
-        ({"steps": [{"title": "x", "fields": [
-            {"name": "a", "type": "choice", "label": "x", "choices": []}]}]}, "choices"),
-        ({"steps": [{"title": "x", "fields": [
-            {"name": "a", "type": "text", "label": "x", "pattern": "("}]}]}, "regular expression"),
-        ({"steps": [{"title": "x", "fields": [
-            {"name": "a", "type": "text", "label": "x", "min_length": 5, "max_length": 2}]}]},
-         "greater than"),
-        ({"steps": [{"title": "x", "fields": [
-            {"name": "a", "type": "text", "label": "x", "colour": "red"}]}]}, "unknown keys"),
-        ({"steps": [{"title": "x", "fields": [
-            {"name": "a", "type": "file", "label": "x", "accept": ["text/html"]}]}]},
-         "not supported"),
+        (
+            {
+                "steps": [
+                    {
+                        "title": "x",
+                        "fields": [
+                            {"name": "a", "type": "text", "label": "x"},
+                            {"name": "a", "type": "text", "label": "y"},
+                        ],
+                    }
+                ]
+            },
+            "used twice",
+        ),
+        (
+            {
+                "steps": [
+                    {
+                        "title": "x",
+                        "fields": [{"name": "a", "type": "choice", "label": "x", "choices": []}],
+                    }
+                ]
+            },
+            "choices",
+        ),
+        (
+            {
+                "steps": [
+                    {
+                        "title": "x",
+                        "fields": [{"name": "a", "type": "text", "label": "x", "pattern": "("}],
+                    }
+                ]
+            },
+            "regular expression",
+        ),
+        (
+            {
+                "steps": [
+                    {
+                        "title": "x",
+                        "fields": [
+                            {
+                                "name": "a",
+                                "type": "text",
+                                "label": "x",
+                                "min_length": 5,
+                                "max_length": 2,
+                            }
+                        ],
+                    }
+                ]
+            },
+            "greater than",
+        ),
+        (
+            {
+                "steps": [
+                    {
+                        "title": "x",
+                        "fields": [{"name": "a", "type": "text", "label": "x", "colour": "red"}],
+                    }
+                ]
+            },
+            "unknown keys",
+        ),
+        (
+            {
+                "steps": [
+                    {
+                        "title": "x",
+                        "fields": [
+                            {"name": "a", "type": "file", "label": "x", "accept": ["text/html"]}
+                        ],
+                    }
+                ]
+            },
+            "not supported",
+        ),
     ],
 )
 def test_schema_errors_name_what_is_wrong(form, fragment):
@@ -104,8 +172,11 @@ def test_unknown_fields_can_be_allowed_for_partial_page_checks():
         ({"type": "boolean"}, "ja", True),
         ({"type": "boolean"}, "off", False),
         ({"type": "iban"}, "de89 3704 0044 0532 0130 00", "DE89370400440532013000"),
-        ({"type": "multichoice", "choices": [{"value": "a"}, {"value": "b"}]}, ["b", "a"],
-         ["a", "b"]),
+        (
+            {"type": "multichoice", "choices": [{"value": "a"}, {"value": "b"}]},
+            ["b", "a"],
+            ["a", "b"],
+        ),
         ({"type": "phone"}, "+49 (2303) 27-0", "+49 (2303) 27-0"),
     ],
 )
@@ -139,8 +210,10 @@ FILE_FIELDS = [
 def test_files_are_accepted_by_their_bytes():
     checked, errors = validate_files(
         FILE_FIELDS,
-        {"beleg": [upload("a.bin", pdf_bytes()), upload("b", png_bytes())],
-         "foto": [upload("c.png", jpeg_bytes())]},
+        {
+            "beleg": [upload("a.bin", pdf_bytes()), upload("b", png_bytes())],
+            "foto": [upload("c.png", jpeg_bytes())],
+        },
     )
     assert errors == {}
     assert [(c.field, c.content_type) for c in checked] == [

@@ -40,13 +40,13 @@ def test_the_check_character_catches_a_mistyped_or_swapped_character():
                 assert not is_well_formed(head + typo)
     for position in range(4):
         if tail[position] != tail[position + 1]:
-            swapped = (
-                tail[:position] + tail[position + 1] + tail[position] + tail[position + 2 :]
-            )
+            swapped = tail[:position] + tail[position + 1] + tail[position] + tail[position + 2 :]
             assert not is_well_formed(head + swapped)
 
 
-@pytest.mark.parametrize("bad", ["", "BKM-2026", "BKM-2026-7KQ4M", "BKM-2026-7KQ4M22", "BKM-2026-0OIL11"])
+@pytest.mark.parametrize(
+    "bad", ["", "BKM-2026", "BKM-2026-7KQ4M", "BKM-2026-7KQ4M22", "BKM-2026-0OIL11"]
+)
 def test_malformed_references_are_recognised(bad):
     assert not is_well_formed(bad)
 

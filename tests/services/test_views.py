@@ -79,7 +79,8 @@ def draft_files() -> list[str]:
 
 
 @pytest.fixture
-def citizen(demo) -> Client:
+def citizen(db, demo) -> Client:
+    # `db` first: it makes sure the demo data lands in the test database.
     return Client()
 
 
@@ -190,7 +191,7 @@ def test_upload_of_wrong_type_or_size_is_a_field_error(citizen, settings):
     assert draft_files() == []
 
 
-def test_oversized_upload_from_a_real_browser_is_a_field_error_not_a_crash(demo, settings):
+def test_oversized_upload_from_a_real_browser_is_a_field_error_not_a_crash(citizen, settings):
     browser = Client(enforce_csrf_checks=True)  # the CSRF check reads the body first
     browser.get(step_url(4))
     token = browser.cookies["csrftoken"].value
@@ -210,8 +211,8 @@ def test_check_page_lists_every_answer_with_change_links(citizen):
     for value in ("Muster", "Rathausplatz", "59192", "bestaetigung.pdf", "erika@example.org"):
         assert value in page
     assert "15.03.1990" in page  # dates as the reader writes them
-    assert f'href="{BASE}2/?return=check#field-plz"' in page
-    assert f'href="{BASE}5/?return=check#field-applicant_email"' in page
+    for number in range(1, 6):  # one change link per step, contact details included
+        assert f'href="{step_url(number)}?return=check"' in page
 
 
 def test_change_link_returns_to_the_check_page(citizen):
@@ -387,3 +388,49 @@ def test_respond_with_comment_and_file_returns_the_case_to_review(citizen):
     assert case.status == Case.Status.IN_REVIEW
     assert case.attachments.filter(original_name="ausweis.png", content_type="image/png").exists()
     assert case.events.filter(type="respond", comment="Anbei mein Ausweis.").exists()
+
+
+def test_tracking_lookups_are_rate_limited(citizen, monkeypatch):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    case = submit(citizen)
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"tracking": "2/minute"})
+    url = f"/track/{case.reference}/"
+    for _ in range(2):
+        assert citizen.get(url, {"access_token": "guess"}).status_code == 404
+    response = citizen.get(url, {"access_token": case.access_token})
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+
+
+def test_fees_are_written_the_english_way_in_english(citizen):
+    citizen.cookies["django_language"] = "en"
+    assert "€26.00" in citizen.get("/boenen/").content.decode()
+
+
+def test_double_click_on_send_files_one_case_and_shows_the_same_confirmation(citizen):
+    fill_form(citizen)
+    stale = citizen.session["draft:bergkamen:wohnsitz-anmelden"]
+    first = citizen.post(f"{BASE}check/")
+    # The second click's request read the session before the first one finished.
+    session = citizen.session
+    session["draft:bergkamen:wohnsitz-anmelden"] = stale
+    session.save()
+    second = citizen.post(f"{BASE}check/")
+    assert Case.objects.count() == 1
+    assert second["Location"] == first["Location"]
+    assert citizen.get(second["Location"]).status_code == 200
+    assert "draft:bergkamen:wohnsitz-anmelden" not in citizen.session
+
+
+def test_a_click_during_a_running_submission_waits_for_it(citizen):
+    from django.core.cache import cache
+
+    fill_form(citizen)
+    draft_id = citizen.session["draft:bergkamen:wohnsitz-anmelden"]["id"]
+    # Another request of this draft holds the lock and has already filed the case.
+    cache.add(f"citizen-submission:{draft_id}:lock", 1)
+    cache.set(f"citizen-submission:{draft_id}", {"reference": "BKM-2026-XXXXXX", "token": "t"})
+    response = citizen.post(f"{BASE}check/")
+    assert response["Location"] == f"{BASE}done/BKM-2026-XXXXXX/"
+    assert Case.objects.count() == 0

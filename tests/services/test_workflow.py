@@ -127,8 +127,9 @@ def test_every_transition_records_one_event_with_from_and_to(clerk, file_case):
     case = file_case("boenen").case
     before = case.events.count()
 
-    case_apply_action(case=case, action="request_info", actor_kind=Actor.CLERK, actor=clerk,
-                      comment="?")
+    case_apply_action(
+        case=case, action="request_info", actor_kind=Actor.CLERK, actor=clerk, comment="?"
+    )
 
     event = case.events.order_by("-id").first()
     assert case.events.count() == before + 1
@@ -230,18 +231,19 @@ def test_services_that_do_not_list_notify_applicant_still_mail_the_question(
 # --- refusals ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("language", "phrase"), [("en", "is not possible while"), ("de", None)]
-)
+@pytest.mark.parametrize(("language", "phrase"), [("en", "is not possible while"), ("de", None)])
 def test_disallowed_transition_is_409_with_the_reason_in_the_callers_language(
     api, clerk, file_case, language, phrase
 ):
     case = file_case("boenen").case
     act(api, case, "reject", "Nein.")
     with translation.override(language):
-        expected = phrase or translation.gettext(
-            "The action “%(action)s” is not possible while the case is “%(status)s”."
-        ).split("“")[0]
+        expected = (
+            phrase
+            or translation.gettext(
+                "The action “%(action)s” is not possible while the case is “%(status)s”."
+            ).split("“")[0]
+        )
 
     response = api.post(
         f"/api/v1/cases/{case.reference}/actions/",
@@ -295,3 +297,29 @@ def test_a_stale_read_cannot_win_a_second_decision(clerk, file_case):
             case_apply_action(case=case, action="approve", actor_kind=Actor.CLERK, actor=clerk)
 
     assert not CaseEvent.objects.filter(case=case, type="approve").exists()
+
+
+def test_answer_to_an_unclaimed_case_goes_to_all_clerks_of_the_authority(
+    clerk, file_case, django_capture_on_commit_callbacks
+):
+    from municipalities.models import Membership, Municipality
+    from tests.factories import UserFactory
+
+    colleague = UserFactory(username="kamen-2", email="kamen-2@kamen.example")
+    Membership.objects.create(
+        user=colleague, municipality=Municipality.objects.get(slug="kamen"), role="clerk"
+    )
+    case = file_case("boenen").case
+    case_apply_action(
+        case=case, action="request_info", actor_kind=Actor.CLERK, actor=clerk, comment="?"
+    )
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        case_apply_action(case=case, action="respond", actor_kind=Actor.APPLICANT, comment="!")
+
+    (notice,) = mail.outbox
+    assert sorted(notice.to) == ["clerk-kamen@kreisportal.example", "kamen-2@kamen.example"]
+    assert case.reference in notice.subject and "New case" not in notice.subject
+    # Bönen's clerk (the filing town) hears nothing about a case it delegated.
+    assert "clerk-boenen@kreisportal.example" not in notice.to

@@ -247,9 +247,7 @@ def test_clerk_claims_asks_and_approves_through_the_case_page(
     assert question and case.tracking_url in question[-1].body
     assert "Bitte Erlaubnis hochladen." in question[-1].body
 
-    case_apply_action(
-        case=case, action="respond", actor_kind=Actor.APPLICANT, comment="Liegt bei."
-    )
+    case_apply_action(case=case, action="respond", actor_kind=Actor.APPLICANT, comment="Liegt bei.")
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {"action": "approve", "comment": ""}, follow=True)
 

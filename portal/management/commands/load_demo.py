@@ -58,7 +58,10 @@ class Command(BaseCommand):
         for municipality in by_slug.values():
             self._user(f"clerk-{municipality.slug}", password, municipality, Membership.Role.CLERK)
             self._user(
-                f"admin-{municipality.slug}", password, municipality, Membership.Role.MUNICIPAL_ADMIN
+                f"admin-{municipality.slug}",
+                password,
+                municipality,
+                Membership.Role.MUNICIPAL_ADMIN,
             )
         self._user("district-admin", password, district, Membership.Role.DISTRICT_ADMIN)
 
@@ -89,7 +92,7 @@ class Command(BaseCommand):
         if not municipality.payment_providers:
             municipality.payment_providers = PROVIDERS
             municipality.save(update_fields=["payment_providers"])
-        municipality.full_clean()
+        municipality.clean_fields()  # IBAN, BIC, AGS and code formats
         return municipality
 
     def _user(self, username: str, password: str, municipality: Municipality, role: str) -> None:
@@ -100,7 +103,10 @@ class Command(BaseCommand):
         if created or not user.check_password(password):
             user.set_password(password)
             user.save(update_fields=["password"])
-        if role in (Membership.Role.MUNICIPAL_ADMIN, Membership.Role.DISTRICT_ADMIN) and not user.is_staff:
+        if (
+            role in (Membership.Role.MUNICIPAL_ADMIN, Membership.Role.DISTRICT_ADMIN)
+            and not user.is_staff
+        ):
             user.is_staff = True
             user.save(update_fields=["is_staff"])
         Membership.objects.get_or_create(user=user, municipality=municipality, role=role)

@@ -1,0 +1,124 @@
+"""Payments in the admin: read-only records for district and municipal admins (their own
+towns' payments), and the pain.001 export of open refunds for the treasury."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+
+from payments.models import Payment, PaymentEvent, Refund, StatementImport, StatementLine
+from payments.services import refunds_export
+from portal.admin_scoping import VIEW, RoleScopedAdmin
+
+
+class PaymentEventInline(admin.TabularInline):
+    model = PaymentEvent
+    extra = 0
+    can_delete = False
+    fields = ("received_at", "provider", "kind", "outcome", "payload")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(Payment)
+class PaymentAdmin(RoleScopedAdmin):
+    district_permissions = VIEW
+    municipal_permissions = VIEW
+    municipality_lookups = ("payee_municipality", "case__processing_authority")
+    list_display = (
+        "creditor_reference",
+        "case",
+        "provider",
+        "status",
+        "amount_cents",
+        "payee_municipality",
+        "created_at",
+        "paid_at",
+    )
+    list_filter = ("provider", "status")
+    search_fields = ("creditor_reference", "case__reference", "merchant_tx_id", "receipt_number")
+    list_select_related = ("case", "payee_municipality")
+    readonly_fields = [field.name for field in Payment._meta.fields]
+    inlines = [PaymentEventInline]
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(StatementImport)
+class StatementImportAdmin(RoleScopedAdmin):
+    district_permissions = VIEW
+    municipal_permissions = VIEW
+    list_display = (
+        "uploaded_at",
+        "municipality",
+        "iban",
+        "kind",
+        "matched",
+        "unmatched",
+        "duplicates",
+    )
+    readonly_fields = [field.name for field in StatementImport._meta.fields]
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(StatementLine)
+class StatementLineAdmin(RoleScopedAdmin):
+    district_permissions = VIEW
+    municipal_permissions = VIEW
+    municipality_lookups = ("statement__municipality",)
+    list_display = ("iban", "bank_reference", "amount_cents", "credit", "outcome", "payment")
+    list_filter = ("outcome", "credit")
+    readonly_fields = [field.name for field in StatementLine._meta.fields]
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(Refund)
+class RefundAdmin(RoleScopedAdmin):
+    district_permissions = VIEW
+    municipal_permissions = VIEW
+    municipality_lookups = ("payment__payee_municipality",)
+    list_display = (
+        "payment",
+        "amount_cents",
+        "status",
+        "creditor_name",
+        "requested_at",
+        "exported_at",
+    )
+    list_filter = ("status",)
+    readonly_fields = [field.name for field in Refund._meta.fields]
+    actions = ["export_pain001"]
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("Export selected open refunds as a SEPA transfer file (pain.001)"))
+    def export_pain001(
+        self, request: HttpRequest, queryset: QuerySet[Refund]
+    ) -> HttpResponse | None:
+        towns = {
+            refund.payment.payee_municipality
+            for refund in queryset.select_related("payment__payee_municipality")
+        }
+        if len(towns) != 1:
+            self.message_user(request, _("Select the refunds of one town."), messages.ERROR)
+            return None
+        town = towns.pop()
+        xml = refunds_export(
+            municipality=town, refund_ids=list(queryset.values_list("pk", flat=True))
+        )
+        if xml is None:
+            self.message_user(request, _("None of the selected refunds is open."), messages.WARNING)
+            return None
+        response = HttpResponse(xml, content_type="application/xml")
+        response["Content-Disposition"] = f'attachment; filename="erstattungen-{town.slug}.xml"'
+        return response
