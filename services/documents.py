@@ -1,8 +1,8 @@
 """PDFs of a case: the receipt of the answers and the decision. Rendered with fpdf2."""
 
-from fpdf import FPDF
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from fpdf import FPDF
 
 from services.forms import fields_of, steps_of
 from services.models import Case, translated

@@ -336,3 +336,6 @@ class OutboundEmail(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["step", "purpose"], name="email_once_per_step")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} → {', '.join(self.to)}"
