@@ -221,11 +221,11 @@ def main() -> int:
 
     django.setup()
     from django.contrib.auth import get_user_model
+    from django.core.cache import cache
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from django.core.cache import cache
     from django.utils import timezone
 
     from services.statistics import dashboard_warm

@@ -38,7 +38,9 @@ def prepare_path() -> None:
 
 
 def database_url(default_name: str) -> str:
-    return os.environ.get("BENCH_DATABASE_URL") or f"postgres://postgres@127.0.0.1:5432/{default_name}"
+    return (
+        os.environ.get("BENCH_DATABASE_URL") or f"postgres://postgres@127.0.0.1:5432/{default_name}"
+    )
 
 
 def _admin(url: str):
@@ -70,7 +72,9 @@ def drop_database(url: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def base_env(*, database: str, queue: str, mail_dir: Path, settings: str = "portal.settings") -> dict:
+def base_env(
+    *, database: str, queue: str, mail_dir: Path, settings: str = "portal.settings"
+) -> dict:
     """The environment every bench process shares: production-like settings except that
     rate limits are lifted (all clients are 127.0.0.1) and e-mails go to files."""
     return {
@@ -99,9 +103,21 @@ def base_env(*, database: str, queue: str, mail_dir: Path, settings: str = "port
 
 
 def setup_django(env: dict) -> None:
-    for key in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL", "CELERY_QUEUE", "EMAIL_URL",
-                "LOG_LEVEL", "AXES_ENABLED", "DB_CONN_MAX_AGE", "DJANGO_DEBUG", "SECRET_KEY",
-                "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT", "PAYMENTS_SANDBOX"):
+    for key in (
+        "DJANGO_SETTINGS_MODULE",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "CELERY_QUEUE",
+        "EMAIL_URL",
+        "LOG_LEVEL",
+        "AXES_ENABLED",
+        "DB_CONN_MAX_AGE",
+        "DJANGO_DEBUG",
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "SECURE_SSL_REDIRECT",
+        "PAYMENTS_SANDBOX",
+    ):
         os.environ[key] = env[key]
     import django
 
@@ -132,7 +148,9 @@ class Process:
     def __init__(self, command: list[str], env: dict, log: Path) -> None:
         self.log = log
         with log.open("wb") as out:
-            self.popen = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+            self.popen = subprocess.Popen(
+                command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+            )
 
     def tail(self, lines: int = 40) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
@@ -155,8 +173,18 @@ class Process:
 
 
 def start_gunicorn(env: dict, port: int, log: Path, *, workers: int, threads: int = 1) -> Process:
-    command = [str(BIN / "gunicorn"), "portal.wsgi:application", "-b", f"127.0.0.1:{port}",
-               "-w", str(workers), "--timeout", "120", "--backlog", "2048"]
+    command = [
+        str(BIN / "gunicorn"),
+        "portal.wsgi:application",
+        "-b",
+        f"127.0.0.1:{port}",
+        "-w",
+        str(workers),
+        "--timeout",
+        "120",
+        "--backlog",
+        "2048",
+    ]
     if threads > 1:
         command += ["-k", "gthread", "--threads", str(threads)]
     process = Process(command, env, log)
@@ -170,11 +198,28 @@ def start_gunicorn(env: dict, port: int, log: Path, *, workers: int, threads: in
     return process
 
 
-def start_worker(env: dict, queue: str, log: Path, *, app: str = "portal", concurrency: int = 1,
-                 name: str = "w") -> Process:
-    pool = ["--pool=solo"] if concurrency == 1 else ["--pool=prefork", f"--concurrency={concurrency}"]
-    command = [str(BIN / "celery"), "-A", app, "worker", *pool, "-l", "info", "-Q", queue,
-               "-n", f"{queue}-{name}@%h", "--without-mingle", "--without-gossip", "--without-heartbeat"]
+def start_worker(
+    env: dict, queue: str, log: Path, *, app: str = "portal", concurrency: int = 1, name: str = "w"
+) -> Process:
+    pool = (
+        ["--pool=solo"] if concurrency == 1 else ["--pool=prefork", f"--concurrency={concurrency}"]
+    )
+    command = [
+        str(BIN / "celery"),
+        "-A",
+        app,
+        "worker",
+        *pool,
+        "-l",
+        "info",
+        "-Q",
+        queue,
+        "-n",
+        f"{queue}-{name}@%h",
+        "--without-mingle",
+        "--without-gossip",
+        "--without-heartbeat",
+    ]
     process = Process(command, {**env, "LOG_LEVEL": "INFO"}, log)
     process.wait_for_log("ready.")
     return process
@@ -195,11 +240,15 @@ class Client:
         self.port = port
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
 
-    def request(self, method: str, path: str, body: dict | None = None,
-                headers: dict | None = None) -> tuple[int, dict | None, float]:
+    def request(
+        self, method: str, path: str, body: dict | None = None, headers: dict | None = None
+    ) -> tuple[int, dict | None, float]:
         data = json.dumps(body).encode() if body is not None else None
-        all_headers = {"Content-Type": "application/json", "Accept": "application/json",
-                       **(headers or {})}
+        all_headers = {
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            **(headers or {}),
+        }
         started = time.perf_counter()
         for attempt in (1, 2):
             try:

@@ -46,8 +46,11 @@ PAY = os.environ.get("BENCH_PAY", "1") != "0"
 SLUG = "lastdorf"
 SERVICE = "anwohnerparken-load"
 STEPS = ["send_receipt", "notify_authority", "check_completeness", "request_payment"]
-EMAIL_PURPOSES = {"send_receipt": "receipt", "notify_authority": "authority",
-                  "request_payment": "payment"}
+EMAIL_PURPOSES = {
+    "send_receipt": "receipt",
+    "notify_authority": "authority",
+    "request_payment": "payment",
+}
 
 
 def make_town() -> None:
@@ -57,21 +60,50 @@ def make_town() -> None:
     from services.models import ServiceDefinition, ServiceOffering
 
     town = Municipality.objects.create(
-        slug=SLUG, name="Lastdorf", ags="05978998", kind="town", code="LSD",
-        payee_name="Stadt Lastdorf", iban="DE81443500600000100404", bic="WELADED1UNN",
-        email="info@lastdorf.example", payment_providers=["girocode"],
+        slug=SLUG,
+        name="Lastdorf",
+        ags="05978998",
+        kind="town",
+        code="LSD",
+        payee_name="Stadt Lastdorf",
+        iban="DE81443500600000100404",
+        bic="WELADED1UNN",
+        email="info@lastdorf.example",
+        payment_providers=["girocode"],
     )
     ServiceDefinition.objects.create(
-        key=SERVICE, version=1, status="published",
+        key=SERVICE,
+        version=1,
+        status="published",
         name={"de": "Anwohnerparkausweis", "en": "Resident parking permit"},
-        form={"steps": [{"title": {"de": "Angaben", "en": "Details"}, "fields": [
-            {"name": "kennzeichen", "type": "text", "label": {"de": "Kennzeichen", "en": "Plate"},
-             "required": True, "max_length": 12},
-            {"name": "zone", "type": "choice", "label": {"de": "Zone", "en": "Zone"},
-             "required": True, "choices": [{"value": "a"}, {"value": "b"}]},
-        ]}]},
-        fee={"kind": "fixed", "cents": 3050}, fee_min_cents=1000, fee_max_cents=5000,
-        prepay=True, process_steps=STEPS,
+        form={
+            "steps": [
+                {
+                    "title": {"de": "Angaben", "en": "Details"},
+                    "fields": [
+                        {
+                            "name": "kennzeichen",
+                            "type": "text",
+                            "label": {"de": "Kennzeichen", "en": "Plate"},
+                            "required": True,
+                            "max_length": 12,
+                        },
+                        {
+                            "name": "zone",
+                            "type": "choice",
+                            "label": {"de": "Zone", "en": "Zone"},
+                            "required": True,
+                            "choices": [{"value": "a"}, {"value": "b"}],
+                        },
+                    ],
+                }
+            ]
+        },
+        fee={"kind": "fixed", "cents": 3050},
+        fee_min_cents=1000,
+        fee_max_cents=5000,
+        prepay=True,
+        process_steps=STEPS,
     )
     ServiceOffering.objects.create(municipality=town, service_key=SERVICE)
     clerk = get_user_model().objects.create_user("clerk-lastdorf", "clerk@lastdorf.example")
@@ -101,8 +133,10 @@ def citizen(number: int, port: int, deadline: float, results: Results) -> None:
         iteration += 1
         body = {
             "service": SERVICE,
-            "applicant": {"name": f"Bürger {number}-{iteration}",
-                          "email": f"buerger{number}.{iteration}@example.org"},
+            "applicant": {
+                "name": f"Bürger {number}-{iteration}",
+                "email": f"buerger{number}.{iteration}@example.org",
+            },
             "data": {"kennzeichen": f"UN-L {number}", "zone": "ab"[iteration % 2]},
         }
         try:
@@ -123,7 +157,9 @@ def citizen(number: int, port: int, deadline: float, results: Results) -> None:
             results.record("track", status, 200, elapsed)
             if PAY:
                 status, payment, elapsed = http.request(
-                    "POST", f"/api/v1/cases/{reference}/payments/", {"provider": "girocode"},
+                    "POST",
+                    f"/api/v1/cases/{reference}/payments/",
+                    {"provider": "girocode"},
                     headers=token,
                 )
                 if results.record("pay", status, 201, elapsed):
@@ -215,16 +251,18 @@ def main() -> int:
     connection.close()
 
     port = harness.free_port()
-    web = harness.start_gunicorn(env, port, work / "gunicorn.log", workers=WEB_WORKERS,
-                                 threads=WEB_THREADS)
-    worker = harness.start_worker(env, queue, work / "worker.log",
-                                  concurrency=CELERY_CONCURRENCY)
+    web = harness.start_gunicorn(
+        env, port, work / "gunicorn.log", workers=WEB_WORKERS, threads=WEB_THREADS
+    )
+    worker = harness.start_worker(env, queue, work / "worker.log", concurrency=CELERY_CONCURRENCY)
     results = Results()
     try:
         deadline = time.monotonic() + SECONDS
         started = time.monotonic()
-        threads = [threading.Thread(target=citizen, args=(n, port, deadline, results), daemon=True)
-                   for n in range(CITIZENS)]
+        threads = [
+            threading.Thread(target=citizen, args=(n, port, deadline, results), daemon=True)
+            for n in range(CITIZENS)
+        ]
         for t in threads:
             t.start()
         for t in threads:
@@ -243,22 +281,32 @@ def main() -> int:
     every = [x for values in results.latencies.values() for x in values]
     count = len(every)
     errors = sum(results.errors.values())
-    print(f"bench/load.py — {CITIZENS} citizens for {SECONDS:.0f} s (ran {elapsed:.1f} s), "
-          f"gunicorn {WEB_WORKERS}×{WEB_THREADS} gthread, 1 Celery worker ×{CELERY_CONCURRENCY}, "
-          f"PostgreSQL + Redis, 127.0.0.1")
-    print(f"  requests: {count}  ({count / elapsed:.1f} req/s)   errors: {errors}"
-          + (f"  {dict(results.errors)}" if errors else ""))
+    print(
+        f"bench/load.py — {CITIZENS} citizens for {SECONDS:.0f} s (ran {elapsed:.1f} s), "
+        f"gunicorn {WEB_WORKERS}×{WEB_THREADS} gthread, 1 Celery worker ×{CELERY_CONCURRENCY}, "
+        f"PostgreSQL + Redis, 127.0.0.1"
+    )
+    print(
+        f"  requests: {count}  ({count / elapsed:.1f} req/s)   errors: {errors}"
+        + (f"  {dict(results.errors)}" if errors else "")
+    )
     for kind, values in [("all", every), *sorted(results.latencies.items())]:
-        print(f"  {kind:7} n={len(values):6}  p50 {harness.percentile(values, 50) * 1000:7.1f} ms"
-              f"  p95 {harness.percentile(values, 95) * 1000:7.1f} ms"
-              f"  p99 {harness.percentile(values, 99) * 1000:7.1f} ms")
-    print(f"  cases: {len(results.references)} submitted (201), all steps done "
-          f"{drained:.0f} s after the last request")
+        print(
+            f"  {kind:7} n={len(values):6}  p50 {harness.percentile(values, 50) * 1000:7.1f} ms"
+            f"  p95 {harness.percentile(values, 95) * 1000:7.1f} ms"
+            f"  p99 {harness.percentile(values, 99) * 1000:7.1f} ms"
+        )
+    print(
+        f"  cases: {len(results.references)} submitted (201), all steps done "
+        f"{drained:.0f} s after the last request"
+    )
     if problems:
         print("  PROBLEMS:\n    " + "\n    ".join(problems))
     else:
-        print("  verified: every 201 is exactly one case; every step done; every e-mail "
-              "recorded and written once" + ("; one GiroCode payment per case" if PAY else ""))
+        print(
+            "  verified: every 201 is exactly one case; every step done; every e-mail "
+            "recorded and written once" + ("; one GiroCode payment per case" if PAY else "")
+        )
     return 1 if problems or errors else 0
 
 

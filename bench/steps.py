@@ -46,17 +46,38 @@ def make_cases(count: int) -> list[int]:
     from services.services import case_submit
 
     town = Municipality.objects.create(
-        slug=SLUG, name="Benchhausen", ags="05978999", kind="town", code="BNH",
-        payee_name="Stadt Benchhausen", iban="DE81443500600000100404", bic="WELADED1UNN",
+        slug=SLUG,
+        name="Benchhausen",
+        ags="05978999",
+        kind="town",
+        code="BNH",
+        payee_name="Stadt Benchhausen",
+        iban="DE81443500600000100404",
+        bic="WELADED1UNN",
         email="info@benchhausen.example",
     )
     ServiceDefinition.objects.create(
-        key=SERVICE, version=1, status="published", name={"de": "Meldung", "en": "Report"},
-        form={"steps": [{"title": {"de": "Angaben", "en": "Details"}, "fields": [
-            {"name": "anliegen", "type": "text", "label": {"de": "Anliegen", "en": "Matter"},
-             "required": True},
-        ]}]},
-        fee={"kind": "free"}, process_steps=["notify_authority"],
+        key=SERVICE,
+        version=1,
+        status="published",
+        name={"de": "Meldung", "en": "Report"},
+        form={
+            "steps": [
+                {
+                    "title": {"de": "Angaben", "en": "Details"},
+                    "fields": [
+                        {
+                            "name": "anliegen",
+                            "type": "text",
+                            "label": {"de": "Anliegen", "en": "Matter"},
+                            "required": True,
+                        },
+                    ],
+                }
+            ]
+        },
+        fee={"kind": "free"},
+        process_steps=["notify_authority"],
     )
     ServiceOffering.objects.create(municipality=town, service_key=SERVICE)
     for n in range(2):
@@ -66,12 +87,16 @@ def make_cases(count: int) -> list[int]:
     with transaction.atomic():
         for n in range(count):
             case_submit(
-                municipality=town, service_key=SERVICE,
+                municipality=town,
+                service_key=SERVICE,
                 applicant={"name": f"Person {n}", "email": f"p{n}@example.org"},
-                data={"anliegen": f"Anliegen {n}"}, files={},
+                data={"anliegen": f"Anliegen {n}"},
+                files={},
             )
         transaction.get_connection().run_on_commit.clear()
-    return list(CaseStep.objects.filter(status="pending").order_by("pk").values_list("pk", flat=True))
+    return list(
+        CaseStep.objects.filter(status="pending").order_by("pk").values_list("pk", flat=True)
+    )
 
 
 def timed(send, count: int) -> float:

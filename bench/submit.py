@@ -52,20 +52,49 @@ def make_town() -> None:
     from services.models import ServiceDefinition, ServiceOffering
 
     town = Municipality.objects.create(
-        slug=SLUG, name="Benchhausen", ags="05978999", kind="town", code="BNH",
-        payee_name="Stadt Benchhausen", iban="DE81443500600000100404", bic="WELADED1UNN",
-        email="info@benchhausen.example", payment_providers=["girocode"],
+        slug=SLUG,
+        name="Benchhausen",
+        ags="05978999",
+        kind="town",
+        code="BNH",
+        payee_name="Stadt Benchhausen",
+        iban="DE81443500600000100404",
+        bic="WELADED1UNN",
+        email="info@benchhausen.example",
+        payment_providers=["girocode"],
     )
     ServiceDefinition.objects.create(
-        key=SERVICE, version=1, status="published",
+        key=SERVICE,
+        version=1,
+        status="published",
         name={"de": "Sperrmüll", "en": "Bulky waste"},
-        form={"steps": [{"title": {"de": "Angaben", "en": "Details"}, "fields": [
-            {"name": "anliegen", "type": "text", "label": {"de": "Anliegen", "en": "Matter"},
-             "required": True, "max_length": 200},
-            {"name": "anzahl", "type": "integer", "label": {"de": "Anzahl", "en": "Number"},
-             "required": True, "min": 1, "max": 10},
-        ]}]},
-        fee={"kind": "fixed", "cents": 1500}, fee_min_cents=500, fee_max_cents=3000,
+        form={
+            "steps": [
+                {
+                    "title": {"de": "Angaben", "en": "Details"},
+                    "fields": [
+                        {
+                            "name": "anliegen",
+                            "type": "text",
+                            "label": {"de": "Anliegen", "en": "Matter"},
+                            "required": True,
+                            "max_length": 200,
+                        },
+                        {
+                            "name": "anzahl",
+                            "type": "integer",
+                            "label": {"de": "Anzahl", "en": "Number"},
+                            "required": True,
+                            "min": 1,
+                            "max": 10,
+                        },
+                    ],
+                }
+            ]
+        },
+        fee={"kind": "fixed", "cents": 1500},
+        fee_min_cents=500,
+        fee_max_cents=3000,
         process_steps=["send_receipt", "notify_authority", "check_completeness"],
     )
     ServiceOffering.objects.create(municipality=town, service_key=SERVICE)
@@ -157,12 +186,16 @@ def main() -> int:
 
     rate = {name: t[1] / t[0] for name, t in totals.items()}
     ratio = rate["submit"] / rate["floor"]
-    print(f"bench/submit.py — {REQUESTS} requests per endpoint, {CONCURRENCY} clients, "
-          f"gunicorn {WORKERS} sync workers, PostgreSQL + Redis")
+    print(
+        f"bench/submit.py — {REQUESTS} requests per endpoint, {CONCURRENCY} clients, "
+        f"gunicorn {WORKERS} sync workers, PostgreSQL + Redis"
+    )
     for name, label in (("floor", "floor (DRF insert one row)"), ("submit", "submissions")):
         t = totals[name]
-        print(f"  {label:28} {rate[name]:8.1f} req/s   p50 {harness.percentile(t[3], 50) * 1000:6.1f} ms"
-              f"   p95 {harness.percentile(t[3], 95) * 1000:6.1f} ms   errors {t[2]}")
+        print(
+            f"  {label:28} {rate[name]:8.1f} req/s   p50 {harness.percentile(t[3], 50) * 1000:6.1f} ms"
+            f"   p95 {harness.percentile(t[3], 95) * 1000:6.1f} ms   errors {t[2]}"
+        )
     print(f"  cases stored: {cases} (expected {REQUESTS // 2 * 2 + WARMUP})")
     verdict = "meets" if ratio >= TARGET else "MISSES"
     print(f"  ratio submissions/floor: {ratio:.2f} ({verdict} the target ≥ {TARGET})")

@@ -93,7 +93,60 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-class RoleScopedAdmin(admin.ModelAdmin):
+class AuditedAdminMixin:
+    """Appends every add, change and delete made through a ModelAdmin to the audit trail,
+    with the old and new value of each changed field. Put it before ModelAdmin in the bases.
+    """
+
+    def municipality_of(self, obj: Any) -> int | None:
+        return None
+
+    # --- audit --------------------------------------------------------------------------
+
+    def save_model(self, request: HttpRequest, obj: Any, form, change: bool) -> None:
+        # Remember old and new values of what the form changed, for log_change.
+        request._audit_changes = {
+            name: {
+                "from": _plain(form.initial.get(name)),
+                "to": _plain(form.cleaned_data.get(name)),
+            }
+            for name in form.changed_data
+        }
+        super().save_model(request, obj, form, change)
+
+    def log_addition(self, request: HttpRequest, obj: Any, message: Any):
+        audit_record(
+            actor=request.user,
+            action=AuditEntry.Action.ADD,
+            obj=obj,
+            municipality_id=self.municipality_of(obj),
+            changes={"fields": getattr(request, "_audit_changes", {})},
+        )
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request: HttpRequest, obj: Any, message: Any):
+        audit_record(
+            actor=request.user,
+            action=AuditEntry.Action.CHANGE,
+            obj=obj,
+            municipality_id=self.municipality_of(obj),
+            changes={"fields": getattr(request, "_audit_changes", {}), "message": message},
+        )
+        request._audit_changes = {}
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request: HttpRequest, queryset: Any):
+        for obj in queryset:
+            audit_record(
+                actor=request.user,
+                action=AuditEntry.Action.DELETE,
+                obj=obj,
+                municipality_id=self.municipality_of(obj),
+            )
+        return super().log_deletions(request, queryset)
+
+
+class RoleScopedAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """Base for every admin page district and municipal admins use.
 
     Subclasses say which permissions each role has (`district_permissions`,
@@ -185,47 +238,3 @@ class RoleScopedAdmin(admin.ModelAdmin):
         if db_field.related_model is Municipality and "queryset" not in kwargs:
             kwargs["queryset"] = self.scoped_municipalities(request)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    # --- audit --------------------------------------------------------------------------
-
-    def save_model(self, request: HttpRequest, obj: Any, form, change: bool) -> None:
-        # Remember old and new values of what the form changed, for log_change.
-        request._audit_changes = {
-            name: {
-                "from": _plain(form.initial.get(name)),
-                "to": _plain(form.cleaned_data.get(name)),
-            }
-            for name in form.changed_data
-        }
-        super().save_model(request, obj, form, change)
-
-    def log_addition(self, request: HttpRequest, obj: Any, message: Any):
-        audit_record(
-            actor=request.user,
-            action=AuditEntry.Action.ADD,
-            obj=obj,
-            municipality_id=self.municipality_of(obj),
-            changes={"fields": getattr(request, "_audit_changes", {})},
-        )
-        return super().log_addition(request, obj, message)
-
-    def log_change(self, request: HttpRequest, obj: Any, message: Any):
-        audit_record(
-            actor=request.user,
-            action=AuditEntry.Action.CHANGE,
-            obj=obj,
-            municipality_id=self.municipality_of(obj),
-            changes={"fields": getattr(request, "_audit_changes", {}), "message": message},
-        )
-        request._audit_changes = {}
-        return super().log_change(request, obj, message)
-
-    def log_deletions(self, request: HttpRequest, queryset: Any):
-        for obj in queryset:
-            audit_record(
-                actor=request.user,
-                action=AuditEntry.Action.DELETE,
-                obj=obj,
-                municipality_id=self.municipality_of(obj),
-            )
-        return super().log_deletions(request, queryset)

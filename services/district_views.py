@@ -78,7 +78,7 @@ class Bar:
     label: str
     series: list[dict[str, Any]]  # [{"value", "width", "y", "fill", "text_x", "text"}]
     y: float
-    label_y: float
+    label_y: str
 
 
 @dataclass(frozen=True)
@@ -122,18 +122,19 @@ def bar_chart(
         for s, value in enumerate(vs):
             width = 0 if value is None else max(1.0, plot * value / top) if value else 0
             text = "–" if value is None else f"{value:,.{decimals}f}{unit}".replace(",", " ")
+            # SVG coordinates as plain strings: no locale may turn 12.5 into 12,5.
             series.append(
                 {
-                    "y": y + s * per_series,
-                    "width": round(width, 1),
+                    "y": f"{y + s * per_series:.1f}",
+                    "width": f"{width:.1f}",
                     "fill": SERIES_FILLS[s % len(SERIES_FILLS)],
-                    "text_x": LABEL_WIDTH + width + 6,
-                    "text_y": y + s * per_series + per_series * 0.7,
+                    "text_x": f"{LABEL_WIDTH + width + 6:.1f}",
+                    "text_y": f"{y + s * per_series + per_series * 0.7:.1f}",
                     "text": text,
                     "height": per_series - 4,
                 }
             )
-        bars.append(Bar(label=label, series=series, y=y, label_y=y + group_height / 2))
+        bars.append(Bar(label=label, series=series, y=y, label_y=f"{y + group_height / 2:.1f}"))
     legend = (
         [
             {
@@ -215,15 +216,18 @@ def _pivot(
     return [row_title, *columns, total], body
 
 
-def build_tables(figures: statistics.Figures) -> dict[str, Table]:
+def build_tables(figures: statistics.Figures, *, detail: bool = True) -> dict[str, Table]:
     """Every table of the dashboard. The page shows the compact ones (per month, services ×
-    towns, …); `cases` and `payments` hold the full breakdown by month for the CSV."""
+    towns, …); `cases` and `payments` hold the full breakdown by month for the CSV only
+    (their rows are left out with detail=False: the page only links to them)."""
     monthly, times, load = figures.cases, figures.processing, figures.open
     flows, payments = figures.flows, figures.payments
+    month_labels = {d: _month(d) for d in {r.month for r in monthly} | {r.month for r in payments}}
 
     months: dict[str, int] = {}
     for r in monthly:
-        months[_month(r.month)] = months.get(_month(r.month), 0) + r.cases
+        label = month_labels[r.month]
+        months[label] = months.get(label, 0) + r.cases
     matrix_headers, matrix_rows = _pivot(
         ((r.service, r.municipality, r.cases) for r in monthly),
         row_title=_("Service"),
@@ -236,7 +240,7 @@ def build_tables(figures: statistics.Figures) -> dict[str, Table]:
     )
     paid_months: dict[str, list[int]] = {}
     for r in payments:
-        entry = paid_months.setdefault(_month(r.month), [0, 0])
+        entry = paid_months.setdefault(month_labels[r.month], [0, 0])
         entry[0] += r.payments
         entry[1] += r.amount_cents
     return OrderedDict(
@@ -259,7 +263,9 @@ def build_tables(figures: statistics.Figures) -> dict[str, Table]:
             _("Cases per service, town and month"),
             [_("Month"), _("Service"), _("Filed in"), _("Cases")],
             [False, False, False, True],
-            [[_month(r.month), r.service, r.municipality, r.cases] for r in monthly],
+            [[month_labels[r.month], r.service, r.municipality, r.cases] for r in monthly]
+            if detail
+            else [],
         ),
         processing=Table(
             "processing",
@@ -320,14 +326,16 @@ def build_tables(figures: statistics.Figures) -> dict[str, Table]:
             [False, False, False, True, True],
             [
                 [
-                    _month(r.month),
+                    month_labels[r.month],
                     r.municipality,
                     r.provider,
                     r.payments,
                     f"{r.amount_cents / 100:.2f}",
                 ]
                 for r in payments
-            ],
+            ]
+            if detail
+            else [],
         ),
     )
 
@@ -413,7 +421,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     form = PeriodForm(request.GET or None, years=statistics.available_years(scope=scope))
     period = form.period() if form.is_bound else Period()
     figures = statistics.dashboard_figures(scope=scope, period=period)
-    tables = build_tables(figures)
+    tables = build_tables(figures, detail=False)
     charts = build_charts(tables)
     # Each section: a heading, charts, the tables holding the same numbers, and the CSV
     # downloads (the month-by-month breakdowns are too long for a page, not for a file).

@@ -25,6 +25,7 @@ from django.db.models import (
     F,
     FloatField,
     Func,
+    Min,
     Q,
     QuerySet,
     Sum,
@@ -483,12 +484,20 @@ def _payment_model() -> Any:
 
 
 def available_years(*, scope: DashboardScope) -> list[int]:
-    """Years in which cases were filed, newest first (for the filter)."""
-    first = _cases(scope).order_by("submitted_at").values_list("submitted_at", flat=True).first()
+    """Years in which cases were filed, newest first (for the filter); cached like the
+    figures, since finding the first case scans the scope's cases."""
+    key = f"{CACHE_PREFIX}:years:" + (
+        "all"
+        if scope.municipality_ids is None
+        else ",".join(map(str, sorted(scope.municipality_ids)))
+    )
     this_year = timezone.localdate().year
-    if first is None:
-        return [this_year]
-    return list(range(this_year, timezone.localtime(first).year - 1, -1))
+    first_year = cache.get(key)
+    if first_year is None:
+        first = _cases(scope).aggregate(first=Min("submitted_at"))["first"]
+        first_year = timezone.localtime(first).year if first else this_year
+        cache.set(key, first_year, getattr(settings, "DASHBOARD_CACHE_SECONDS", 900))
+    return list(range(this_year, min(first_year, this_year) - 1, -1))
 
 
 # --- the whole dashboard, precomputed ----------------------------------------------------
@@ -563,6 +572,7 @@ def dashboard_warm() -> int:
         scope = DashboardScope(
             label=district.name, municipality_ids=frozenset(ids), district_wide=True
         )
+        available_years(scope=scope)
         for period in (Period(), Period.months(year=this_year)):
             for language, _name in settings.LANGUAGES:
                 with translation.override(language):

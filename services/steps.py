@@ -129,7 +129,10 @@ def step_run(step_id: int) -> str:
     execute it; the effects (e-mail records, documents) commit together with `done`."""
     with transaction.atomic():
         step = (
-            CaseStep.objects.select_for_update(skip_locked=True)
+            # Lock the step row only: without `of`, the joined case and service rows were
+            # locked too, so a worker skipped ("locked") every step of the same service
+            # another worker process was running, and left it to the re-dispatch.
+            CaseStep.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("case", "case__service")
             .filter(pk=step_id)
             .first()

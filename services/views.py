@@ -22,7 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
@@ -407,8 +407,8 @@ def _store_uploads(
                 errors[f.name] = file_errors[f.name]
                 continue
             upload = checked[0].upload
-            name = get_valid_filename(upload.name or "upload")[-100:] or "upload"
-            path = default_storage.save(f"drafts/{draft['id']}/{f.name}-{name}", upload)
+            name = (upload.name or "").replace("\\", "/").rsplit("/", 1)[-1][-200:] or "upload"
+            path = default_storage.save(f"drafts/{draft['id']}/{f.name}-{_safe_name(name)}", upload)
             previous = draft["files"].get(f.name)
             if previous:
                 default_storage.delete(previous["path"])
@@ -421,6 +421,14 @@ def _store_uploads(
         elif f.required and f.name not in draft["files"]:
             errors[f.name] = [_("Please upload a file.")]
     return errors
+
+
+def _safe_name(name: str) -> str:
+    """A file name fit for the storage path (the original is kept for display)."""
+    try:
+        return get_valid_filename(name)[-100:]
+    except SuspiciousFileOperation:  # "..", "." or nothing usable left
+        return "upload"
 
 
 def _incomplete_step(flow: Flow, draft: dict[str, Any]) -> int | None:

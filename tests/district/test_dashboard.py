@@ -181,8 +181,11 @@ def test_page_filters_by_year_and_reports_a_bad_month_range(client, data):
 
     assert good.status_code == 200
     tables = {t.slug: t for s in good.context["sections"] for t in s["downloads"]}
-    assert tables["cases"].rows == [["2025-12", "Bulky waste", "Aachtal", 1]]
     assert tables["months"].rows == [["2025-12", 1]]
+    detail = client.get(
+        "/district/export/cases.csv", {"year": "2025", "month_from": "1", "month_to": "12"}
+    )
+    assert detail.content.decode("utf-8-sig").splitlines()[1:] == ["2025-12,Bulky waste,Aachtal,1"]
     assert bad.status_code == 200
     assert "The last month lies before the first month." in bad.content.decode()
     assert 'href="#id_month_to"' in bad.content.decode()
@@ -266,6 +269,19 @@ def test_clerks_and_citizens_do_not_get_the_dashboard(client, data):
     assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
     assert as_clerk.status_code == 404
     assert as_clerk_csv.status_code == 404
+
+
+def test_precomputed_figures_serve_the_page_with_few_queries(
+    client, data, django_assert_max_num_queries
+):
+    statistics.dashboard_warm()
+    client.force_login(data.district_admin)
+
+    with django_assert_max_num_queries(8):
+        response = client.get("/district/")
+
+    assert response.status_code == 200
+    assert "Böhmfeld" in response.content.decode()
 
 
 def test_payments_per_town_provider_and_month(data):

@@ -20,6 +20,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -27,7 +28,13 @@ from tests.conftest import require_service
 
 INTEGRATION_DIR = Path(__file__).resolve().parent
 REPO_ROOT = INTEGRATION_DIR.parent.parent
-REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+# The broker gets a Redis database of its own: Django's RedisCache.clear() (every test's
+# cache.clear() where REDIS_URL is set) flushes the whole cache database, queues included.
+REDIS_URL = urlunsplit(
+    urlsplit(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0")._replace(
+        path=f"/{os.environ.get('TEST_BROKER_REDIS_DB', '14')}"
+    )
+)
 QUEUE = f"kreisportal-test-{uuid.uuid4().hex[:12]}"
 WORKER_START_SECONDS = 60
 

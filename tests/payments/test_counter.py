@@ -128,3 +128,21 @@ def test_workspace_panel_offers_the_counter_form_to_the_clerk(
     assert 'name="receipt_number"' in html
     assert case.reference.replace("-", "") in html.replace(" ", "")
     assert "Refund" not in html
+
+
+def test_workspace_case_page_shows_payments_and_marks_paid_at_the_counter(client, case, clerk):
+    payment_create(case=case, provider_key="girocode")
+    client.force_login(clerk)
+    page = f"/workspace/cases/{case.reference}/"
+
+    html = client.get(page).content.decode()
+
+    assert 'id="payments"' in html
+    assert f'action="/payments/cases/{case.reference}/counter/"' in html
+    response = client.post(
+        f"/payments/cases/{case.reference}/counter/", {"receipt_number": "K-7", "next": page}
+    )
+    assert response["Location"] == page
+    html = client.get(page).content.decode()
+    assert "K-7" in html
+    assert 'name="receipt_number"' not in html

@@ -61,3 +61,16 @@ def test_wrong_token_cannot_start_a_payment(client, case):
 def test_sandbox_page_is_gone_when_the_sandbox_is_off(client, settings):
     settings.PAYMENTS_SANDBOX = False
     assert client.get("/payments/sandbox/girocheckout/abc/").status_code == 404
+
+
+def test_confirmation_page_offers_the_payment_choices(client, case, service):
+    session = client.session
+    session["submitted_cases"] = {case.reference: case.access_token}
+    session.save()
+
+    response = client.get(f"/{case.municipality.slug}/{service.key}/done/{case.reference}/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-provider="girocheckout"' in html
+    assert f'value="{case.access_token}"' in html

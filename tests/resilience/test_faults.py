@@ -105,9 +105,20 @@ def workers(database_url: str, queue: str, tmp_path: Path) -> Iterator[Callable[
             **extra_env,
         }
         command = [
-            str(BIN / "celery"), "-A", "portal", "worker", "--pool=solo", "-l", "info",
-            "-Q", queue, "-n", f"{queue}-{len(started)}@%h",
-            "--without-mingle", "--without-gossip", "--without-heartbeat",
+            str(BIN / "celery"),
+            "-A",
+            "portal",
+            "worker",
+            "--pool=solo",
+            "-l",
+            "info",
+            "-Q",
+            queue,
+            "-n",
+            f"{queue}-{len(started)}@%h",
+            "--without-mingle",
+            "--without-gossip",
+            "--without-heartbeat",
         ]
         with log.open("wb") as out:
             process = subprocess.Popen(
@@ -162,9 +173,7 @@ def town():
     municipality = MunicipalityFactory(slug="faultbach")
     service = ServiceDefinitionFactory(key="sperrmuell-fault", process_steps=sorted(STEPS))
     ServiceOfferingFactory(municipality=municipality, service_key=service.key)
-    MembershipFactory(
-        municipality=municipality, user=UserFactory(username="clerk-faultbach")
-    )
+    MembershipFactory(municipality=municipality, user=UserFactory(username="clerk-faultbach"))
     return municipality
 
 
@@ -187,9 +196,11 @@ def step_statuses(reference: str) -> dict[str, str]:
 
 
 def all_done(references: list[str]) -> bool:
-    return not CaseStep.objects.filter(case__reference__in=references).exclude(
-        status=CaseStep.Status.DONE
-    ).exists()
+    return (
+        not CaseStep.objects.filter(case__reference__in=references)
+        .exclude(status=CaseStep.Status.DONE)
+        .exists()
+    )
 
 
 def redispatch_until_done(references: list[str], *, timeout: float) -> None:
@@ -264,8 +275,19 @@ def own_redis(tmp_path: Path) -> Iterator[dict]:
 
     def start() -> None:
         state["process"] = subprocess.Popen(
-            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
-             "no", "--dir", str(tmp_path)],
+            [
+                binary,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(tmp_path),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -387,7 +409,9 @@ def test_healthz_reports_503_while_postgresql_is_down_and_recovers_without_a_res
     database_url, tmp_path
 ):
     settings_dict = connection.settings_dict
-    proxy = TcpProxy((settings_dict.get("HOST") or "127.0.0.1", int(settings_dict.get("PORT") or 5432)))
+    proxy = TcpProxy(
+        (settings_dict.get("HOST") or "127.0.0.1", int(settings_dict.get("PORT") or 5432))
+    )
     proxied = database_url.replace(
         f"@{settings_dict.get('HOST') or '127.0.0.1'}:{settings_dict.get('PORT') or 5432}/",
         f"@127.0.0.1:{proxy.port}/",
@@ -410,9 +434,20 @@ def test_healthz_reports_503_while_postgresql_is_down_and_recovers_without_a_res
     }
     with log.open("wb") as out:
         web = subprocess.Popen(
-            [str(BIN / "gunicorn"), "portal.wsgi:application", "-b", f"127.0.0.1:{port}",
-             "-w", "1", "--timeout", "60"],
-            cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            [
+                str(BIN / "gunicorn"),
+                "portal.wsgi:application",
+                "-b",
+                f"127.0.0.1:{port}",
+                "-w",
+                "1",
+                "--timeout",
+                "60",
+            ],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     try:
         _wait_for(lambda: _answers(port), what="gunicorn to listen", timeout=30)

@@ -35,7 +35,9 @@ def test_a_successful_login_before_the_limit_resets_the_count(client, lockout):
         client.post("/accounts/login/", {"username": "clerk-lockout", "password": "x"})
     ok = client.post("/accounts/login/", {"username": "clerk-lockout", "password": PASSWORD})
     assert ok.status_code == 302
-    assert not AccessAttempt.objects.filter(username="clerk-lockout", failures_since_start__gt=0).exists()
+    assert not AccessAttempt.objects.filter(
+        username="clerk-lockout", failures_since_start__gt=0
+    ).exists()
 
 
 def test_token_endpoint_counts_failures_and_locks_out(api, lockout):

@@ -21,7 +21,9 @@ from tests.factories import (
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="row-level security is PostgreSQL's"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="row-level security is PostgreSQL's"
+    ),
 ]
 
 
@@ -59,9 +61,7 @@ def as_app_role(db):
 
 def test_the_app_role_owns_no_tenant_table():
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT tablename FROM pg_tables WHERE tableowner = %s", [rls.APP_ROLE]
-        )
+        cursor.execute("SELECT tablename FROM pg_tables WHERE tableowner = %s", [rls.APP_ROLE])
         assert cursor.fetchall() == []
 
 
@@ -79,7 +79,9 @@ def test_with_a_municipality_set_only_its_rows_are_visible(two_towns, as_app_rol
     # The case Ahlen filed but Beckum processes is Beckum's (purpose limitation).
     assert set(Case.objects.values_list("processing_authority_id", flat=True)) == {ahlen.pk}
     assert Case.objects.count() == 1
-    assert {e.case.processing_authority_id for e in CaseEvent.objects.select_related("case")} == {ahlen.pk}
+    assert {e.case.processing_authority_id for e in CaseEvent.objects.select_related("case")} == {
+        ahlen.pk
+    }
     assert set(ServiceOffering.objects.values_list("municipality_id", flat=True)) == {ahlen.pk}
     rls.set_scope([beckum.pk], local=True)
     assert Case.objects.count() == 2

@@ -9,13 +9,13 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from rest_framework.authtoken.models import Token
+from schemathesis.checks import not_a_server_error
 from schemathesis.openapi import from_wsgi
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
-from schemathesis.checks import not_a_server_error
 
 from services.models import Case
 
@@ -50,14 +50,17 @@ def in_process(citizen_case):
 @pytest.fixture
 def citizen_case(demo, api):
     """A real case of the demo data, filed through the API like a citizen would."""
-    from services.selectors import offers_for
     from municipalities.selectors import municipality_by_slug
+    from services.selectors import offers_for
 
     offer = next(o for o in offers_for(municipality_by_slug("bergkamen")) if not _has_files(o))
     response = api.post(
         "/api/v1/municipalities/bergkamen/cases/",
-        {"service": offer.service.key, "applicant": {"name": "Erika", "email": "e@example.org"},
-         "data": _valid_data(offer.service.form)},
+        {
+            "service": offer.service.key,
+            "applicant": {"name": "Erika", "email": "e@example.org"},
+            "data": _valid_data(offer.service.form),
+        },
         format="json",
     )
     assert response.status_code == 201, response.content
@@ -121,14 +124,15 @@ def _fuzz_all(*, headers: dict, reference: str) -> None:
     for operation in operations:
         try:
             _fuzz(operation, headers=headers, reference=reference)
-        except (Exception, BaseExceptionGroup) as exc:  # collect, then fail once with every operation named
+        except (
+            Exception,
+            BaseExceptionGroup,
+        ) as exc:  # collect, then fail once with every operation named
             failures.append(f"{operation.label}: {exc}")
     assert not failures, "\n\n".join(failures)
 
 
-def test_api_as_a_clerk_answers_every_generated_request_within_the_schema(
-    citizen_case, in_process
-):
+def test_api_as_a_clerk_answers_every_generated_request_within_the_schema(citizen_case, in_process):
     from django.contrib.auth import get_user_model
 
     clerk = get_user_model().objects.get(username="clerk-bergkamen")

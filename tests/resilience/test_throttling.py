@@ -59,8 +59,13 @@ def test_submissions_are_limited_per_client_address(api, offer, rates):
     rates(submissions="1/minute")
     town, service = offer
     url = f"/api/v1/municipalities/{town.slug}/cases/"
-    assert api.post(url, _submission(service.key), format="json", REMOTE_ADDR="10.0.0.1").status_code == 201
-    _assert_throttled(api.post(url, _submission(service.key), format="json", REMOTE_ADDR="10.0.0.1"))
+    assert (
+        api.post(url, _submission(service.key), format="json", REMOTE_ADDR="10.0.0.1").status_code
+        == 201
+    )
+    _assert_throttled(
+        api.post(url, _submission(service.key), format="json", REMOTE_ADDR="10.0.0.1")
+    )
     other = api.post(url, _submission(service.key), format="json", REMOTE_ADDR="10.0.0.2")
     assert other.status_code == 201
 
@@ -68,9 +73,13 @@ def test_submissions_are_limited_per_client_address(api, offer, rates):
 def test_token_requests_beyond_the_rate_get_429(api, db, rates):
     rates(tokens="3/minute")
     for _ in range(3):
-        response = api.post("/api/v1/auth/token/", {"username": "x", "password": "y"}, format="json")
+        response = api.post(
+            "/api/v1/auth/token/", {"username": "x", "password": "y"}, format="json"
+        )
         assert response.status_code == 400
-    _assert_throttled(api.post("/api/v1/auth/token/", {"username": "x", "password": "y"}, format="json"))
+    _assert_throttled(
+        api.post("/api/v1/auth/token/", {"username": "x", "password": "y"}, format="json")
+    )
 
 
 def test_tracking_lookups_through_the_api_are_limited(api, offer, rates):

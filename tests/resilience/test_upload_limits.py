@@ -17,8 +17,13 @@ FORM = {
         {
             "title": {"de": "Nachweis", "en": "Evidence"},
             "fields": [
-                {"name": "beleg", "type": "file", "label": {"de": "Beleg", "en": "Proof"},
-                 "required": True, "accept": ["application/pdf"]},
+                {
+                    "name": "beleg",
+                    "type": "file",
+                    "label": {"de": "Beleg", "en": "Proof"},
+                    "required": True,
+                    "accept": ["application/pdf"],
+                },
             ],
         }
     ]

@@ -205,6 +205,18 @@ def test_oversized_upload_from_a_real_browser_is_a_field_error_not_a_crash(citiz
     assert draft_files() == []
 
 
+def test_odd_file_names_are_kept_for_display_but_not_for_the_path(citizen):
+    for name in ("%%%", "Mein Scan (1).pdf"):
+        response = citizen.post(step_url(4), {"wohnungsgeberbestaetigung": upload(name, PDF)})
+        assert response.status_code == 302
+    meta = citizen.session["draft:bergkamen:wohnsitz-anmelden"]["files"][
+        "wohnungsgeberbestaetigung"
+    ]
+    assert meta["name"] == "Mein Scan (1).pdf"
+    assert " " not in meta["path"] and meta["path"].startswith("drafts/")
+    assert len(draft_files()) == 1  # the earlier upload was replaced
+
+
 def test_check_page_lists_every_answer_with_change_links(citizen):
     fill_form(citizen)
     page = citizen.get(f"{BASE}check/").content.decode()
