@@ -93,5 +93,6 @@ def audit_from_log_entry(sender, instance: LogEntry, created: bool, **kwargs) ->
         action=LOG_ACTIONS.get(instance.action_flag, AuditEntry.Action.CHANGE),
         object_type=f"{instance.content_type.app_label}.{instance.content_type.model}",
         object_repr=instance.object_repr,
-        changes={"message": instance.get_change_message(), "object_id": instance.object_id},
+        object_id=str(instance.object_id or ""),
+        changes={"message": instance.get_change_message()},
     )

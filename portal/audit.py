@@ -14,6 +14,7 @@ def audit_record(
     obj: Any = None,
     object_type: str = "",
     object_repr: str = "",
+    object_id: str = "",
     municipality_id: int | None = None,
     changes: dict[str, Any] | None = None,
 ) -> AuditEntry:
@@ -29,7 +30,7 @@ def audit_record(
         else "system",
         action=action,
         object_type=object_type,
-        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else object_id,
         object_repr=object_repr[:200],
         municipality_id=municipality_id,
         changes=changes or {},

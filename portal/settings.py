@@ -95,9 +95,20 @@ DATABASE_RLS = env.bool("DATABASE_RLS", default=False)
 
 REDIS_URL = env.str("REDIS_URL", default="")
 
-if REDIS_URL:
+
+def _cache_url_beside(broker_url: str) -> str:
+    """The broker's Redis with the next database number: the cache must never share the
+    broker's database, because clearing a Redis cache empties its whole database."""
+    base, _, db = broker_url.rstrip("/").rpartition("/")
+    if db.isdigit() and base.count("/") >= 2:
+        return f"{base}/{int(db) + 1}"
+    return f"{broker_url.rstrip('/')}/1"
+
+
+CACHE_URL = env.str("CACHE_URL", default=_cache_url_beside(REDIS_URL) if REDIS_URL else "")
+if CACHE_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -340,3 +340,35 @@ def test_delegation_admin_is_read_only_for_the_involved_town(client, towns):
     assert page.status_code == 200
     assert post.status_code == 403
     assert Delegation.objects.get(pk=delegation.pk).valid_from == datetime.date(2024, 1, 1)
+
+
+def test_superuser_changes_on_users_and_other_admin_pages_are_audited(client, towns):
+    from django_celery_beat.models import IntervalSchedule
+
+    superuser = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+
+    created = client.post(
+        "/admin/auth/user/add/",
+        {
+            "username": "new-person",
+            "password1": "x-Very-long-pass-91",
+            "password2": "x-Very-long-pass-91",
+            "usable_password": "true",
+        },
+    )
+    schedule = client.post(
+        "/admin/django_celery_beat/intervalschedule/add/", {"every": 7, "period": "days"}
+    )
+
+    assert created.status_code == 302
+    assert schedule.status_code == 302
+    user_entry = AuditEntry.objects.get(object_type="auth.user", action="add")
+    assert user_entry.actor == superuser and user_entry.object_repr == "new-person"
+    interval = IntervalSchedule.objects.get(every=7, period="days")
+    assert AuditEntry.objects.filter(
+        object_type="django_celery_beat.intervalschedule",
+        object_id=str(interval.pk),
+        action="add",
+        actor=superuser,
+    ).exists()
