@@ -240,6 +240,11 @@ class ServiceDefinitionAdmin(RoleScopedAdmin):
     def delete_queryset(self, request, queryset) -> None:
         queryset.filter(status=ServiceDefinition.Status.DRAFT).delete()
 
+    def log_deletions(self, request, queryset):
+        # Only drafts are deleted (delete_queryset); only they go into the trail.
+        drafts = [d for d in queryset if d.status == ServiceDefinition.Status.DRAFT]
+        return super().log_deletions(request, drafts)
+
     def save_model(self, request, obj: ServiceDefinition, form, change: bool) -> None:
         if not change:
             newest = (

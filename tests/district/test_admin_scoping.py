@@ -358,7 +358,13 @@ def test_superuser_changes_on_users_and_other_admin_pages_are_audited(client, to
         },
     )
     schedule = client.post(
-        "/admin/django_celery_beat/intervalschedule/add/", {"every": 7, "period": "days"}
+        "/admin/django_celery_beat/intervalschedule/add/",
+        {
+            "every": 7,
+            "period": "days",
+            "periodictask_set-TOTAL_FORMS": 0,
+            "periodictask_set-INITIAL_FORMS": 0,
+        },
     )
 
     assert created.status_code == 302

@@ -204,3 +204,37 @@ def test_withdraw_from_the_tracking_page(make_page: Callable[..., Page], demo_da
     expect(page.locator("#case-status")).to_have_text(translated("Withdrawn", "de"), timeout=WAIT)
     assert_no_axe_violations(page, "tracking page after withdrawal (de)")
     assert Case.objects.get(reference=reference).status == Case.Status.WITHDRAWN
+
+
+def test_citizen_answers_a_question_of_the_authority_with_a_file(
+    make_page: Callable[..., Page], demo_data
+):
+    from django.contrib.auth import get_user_model
+
+    from services.services import case_apply_action
+    from services.workflow import Actor
+
+    page = make_page()
+    reference = _journey(page, axe=False)
+    case = Case.objects.get(reference=reference)
+    clerk = get_user_model().objects.get(username="clerk-bergkamen")
+    case_apply_action(
+        case=case,
+        action="request_info",
+        actor_kind=Actor.CLERK,
+        actor=clerk,
+        comment="Bitte Ausweis.",
+    )
+    page.reload()
+    expect(page.locator("main")).to_contain_text("Bitte Ausweis.")
+    page.locator('form:has(input[value="respond"]) button[type=submit]').click()
+    expect(page.locator("#error-summary a[href='#field-comment']")).to_be_visible(timeout=WAIT)
+    assert_no_axe_violations(page, "tracking page, answer missing (de)")
+    page.locator("#field-comment").fill("Anbei mein Ausweis.")
+    page.locator("#field-files").set_input_files(PDF.parent / "photo.png")
+    page.locator('form:has(input[value="respond"]) button[type=submit]').click()
+    expect(page.locator("#case-status")).to_have_text(translated("In review", "de"), timeout=WAIT)
+    assert_no_axe_violations(page, "tracking page after answering (de)")
+    case.refresh_from_db()
+    assert case.status == Case.Status.IN_REVIEW
+    assert case.attachments.filter(original_name="photo.png").exists()

@@ -98,8 +98,7 @@ def test_tracking_lookups_through_the_api_are_limited(api, offer, rates):
 def test_tracking_page_is_limited_like_the_api(api, client, offer, rates):
     from services import views
 
-    if getattr(views.track, "throttle_scope", None) != "tracking":
-        pytest.skip("the /track/ page is not decorated with portal.throttling.throttle yet")
+    assert getattr(views.track, "throttle_scope", None) == "tracking"
     town, service = offer
     created = api.post(
         f"/api/v1/municipalities/{town.slug}/cases/", _submission(service.key), format="json"
