@@ -133,7 +133,9 @@ def step_run(step_id: int) -> str:
             # locked too, so a worker skipped ("locked") every step of the same service
             # another worker process was running, and left it to the re-dispatch.
             CaseStep.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("case", "case__service")
+            .select_related(
+                "case", "case__service", "case__municipality", "case__processing_authority"
+            )
             .filter(pk=step_id)
             .first()
         )

@@ -133,6 +133,9 @@ class Migration(migrations.Migration):
     dependencies = [
         ("municipalities", "0001_initial"),
         ("services", "0003_beat_schedule"),
+        # The payments tables exist by then (payments/0003 re-applies this migration's
+        # policies and depends on it, so this cannot name payments' latest migration).
+        ("payments", "0002_beat_schedule"),
     ]
 
     operations = [migrations.RunPython(forwards, backwards, elidable=False)]

@@ -282,6 +282,12 @@ def test_precomputed_figures_serve_the_page_with_few_queries(
 
     assert response.status_code == 200
     assert "Böhmfeld" in response.content.decode()
+    # Warmed once, named in each language.
+    assert "Bulky waste" in response.content.decode()
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "de"
+    with django_assert_max_num_queries(8):
+        german = client.get("/district/").content.decode()
+    assert "Sperrmüll" in german and "Bulky waste" not in german
 
 
 def test_payments_per_town_provider_and_month(data):
