@@ -187,7 +187,8 @@ class RoleScopedAdmin(AuditedAdminMixin, admin.ModelAdmin):
             return qs.none()
         if not self.municipality_lookups:
             return qs
-        return qs.filter(self.scope_filter(scope)).distinct()
+        # The lookups follow foreign keys (many-to-one), so the filter adds no duplicates.
+        return qs.filter(self.scope_filter(scope))
 
     def in_scope(self, request: HttpRequest, obj: Any) -> bool:
         scope = admin_scope(request)
