@@ -230,7 +230,7 @@ def purge_queue(queue: str) -> None:
 
     with contextlib.suppress(Exception):
         client = redis.Redis.from_url(REDIS_URL)
-        client.delete(queue)
+        client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
 
 
 class Client:
