@@ -320,7 +320,7 @@ def case_apply_action(
                 # SQLite ignores FOR UPDATE; writing first takes its database write lock, so
                 # a concurrent action waits here and then reads the new status (409).
                 Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
-            locked = Case.objects.select_for_update().select_related("service").get(pk=case.pk)
+            locked = Case.objects.select_for_update(of=("self",)).select_related("service").get(pk=case.pk)
             check_allowed(transition, locked.status)
             _apply(locked, transition, actor=actor, comment=comment)
             for checked in checked_files:
@@ -401,7 +401,7 @@ def _apply(case: Case, transition: Transition, *, actor: AbstractBaseUser | None
 def case_payment_received(*, case: Case, comment: str = "") -> Case:
     """Called by payments when the fee is paid: the case leaves awaiting_payment."""
     with transaction.atomic():
-        locked = Case.objects.select_for_update().select_related("service").get(pk=case.pk)
+        locked = Case.objects.select_for_update(of=("self",)).select_related("service").get(pk=case.pk)
         if locked.status != Case.Status.AWAITING_PAYMENT:
             _event(case=locked, type="payment", actor_label="system", comment=comment)
             return locked

@@ -48,7 +48,7 @@ def test_online_payment_of_a_rejected_case_is_refunded_through_the_provider(
     assert (
         SandboxTransaction.objects.get(reference=payment.provider_reference).refunded_cents == 3000
     )
-    assert case.events.filter(type="payment", comment__contains="refunded").exists()
+    assert case.events.filter(type="payment", comment__contains="erstattet").exists()
 
 
 def test_refund_twice_is_a_conflict(api, client, case, clerk):

@@ -39,7 +39,7 @@ def test_unfinished_online_payment_expires_after_the_configured_time(make_case, 
     fresh.refresh_from_db()
     assert stale.status == "expired"
     assert fresh.status == "pending"
-    assert stale_case.events.filter(comment__contains="not completed in time").exists()
+    assert stale_case.events.filter(comment__contains="nicht rechtzeitig").exists()
     # The citizen may choose again.
     assert payment_create(case=stale_case, provider_key="girocode").created
 

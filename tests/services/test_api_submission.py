@@ -761,7 +761,7 @@ def test_respond_while_not_asked_answers_409_with_the_reason(api, filed):
     case, token = filed
     response = act(api, case, token, action="respond", comment="Hier ist mein Nachweis")
     assert response.status_code == 409
-    assert "not possible" in response.json()["detail"]
+    assert "nicht möglich" in response.json()["detail"]  # German by default
     case.refresh_from_db()
     assert case.status == "in_review"
 
