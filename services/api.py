@@ -148,7 +148,10 @@ class CaseCreate(APIView):
     authentication_classes: list = []
 
     @extend_schema(
-        request={"application/json": SubmissionSerializer, "multipart/form-data": OpenApiTypes.OBJECT},
+        request={
+            "application/json": SubmissionSerializer,
+            "multipart/form-data": OpenApiTypes.OBJECT,
+        },
         responses={201: SubmittedSerializer},
         summary="File a request (no account needed)",
     )
@@ -301,7 +304,9 @@ class CaseAction(APIView):
         serializer.is_valid(raise_exception=True)
         action = serializer.validated_data["action"]
         if action not in PUBLIC_ACTIONS:
-            raise ValidationError({"action": [f"Unknown action. Use one of: {', '.join(PUBLIC_ACTIONS)}."]})
+            raise ValidationError(
+                {"action": [f"Unknown action. Use one of: {', '.join(PUBLIC_ACTIONS)}."]}
+            )
         allowed = CLERK_ACTIONS if role == "clerk" else APPLICANT_ACTIONS
         if action not in allowed:
             raise Http404("case not found")
@@ -320,7 +325,9 @@ class CaseAction(APIView):
         except ActionNotPermitted as exc:
             raise Http404("case not found") from exc
         except TransitionNotAllowed as exc:
-            return Response({"detail": exc.message, "status": case.status}, status=status.HTTP_409_CONFLICT)
+            return Response(
+                {"detail": exc.message, "status": case.status}, status=status.HTTP_409_CONFLICT
+            )
         except UploadTooLarge as exc:
             return too_large(exc)
         case = selectors._case_base().get(pk=case.pk)

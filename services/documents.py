@@ -27,7 +27,9 @@ class _Document(FPDF):
 
     def header(self) -> None:
         self.set_font(FONT, "B", 9)
-        self.cell(0, 6, _latin1(self.case.processing_authority.payee_name), new_x="LMARGIN", new_y="NEXT")
+        self.cell(
+            0, 6, _latin1(self.case.processing_authority.payee_name), new_x="LMARGIN", new_y="NEXT"
+        )
         self.ln(2)
 
     def footer(self) -> None:
@@ -85,10 +87,14 @@ def receipt_pdf(case: Case) -> bytes:
         pdf.heading(translated(step.get("title")))
         for field in fields_of({"steps": [step]}):
             if field.type == "file":
-                names = [a.original_name for a in case.attachments.all() if a.field_name == field.name]
+                names = [
+                    a.original_name for a in case.attachments.all() if a.field_name == field.name
+                ]
                 pdf.row(field.label, ", ".join(names))
             else:
-                pdf.row(field.label, display_value(field.type, case.data.get(field.name), field.choices))
+                pdf.row(
+                    field.label, display_value(field.type, case.data.get(field.name), field.choices)
+                )
     return bytes(pdf.output())
 
 

@@ -85,7 +85,10 @@ class Field:
 
     @property
     def choices(self) -> list[tuple[str, str]]:
-        return [(c["value"], translated(c.get("label")) or c["value"]) for c in self.spec.get("choices", [])]
+        return [
+            (c["value"], translated(c.get("label")) or c["value"])
+            for c in self.spec.get("choices", [])
+        ]
 
     @property
     def accept(self) -> list[str]:
@@ -145,7 +148,9 @@ def _field_schema_errors(spec: Any, where: str, seen: set[str]) -> list[str]:
     else:
         seen.add(name)
     if spec.get("type") not in FIELD_TYPES:
-        problems.append(f"{label}: unknown type {spec.get('type')!r}; use one of {', '.join(FIELD_TYPES)}.")
+        problems.append(
+            f"{label}: unknown type {spec.get('type')!r}; use one of {', '.join(FIELD_TYPES)}."
+        )
     unknown = set(spec) - FIELD_KEYS
     if unknown:
         problems.append(f"{label}: unknown keys {', '.join(sorted(unknown))}.")
@@ -153,8 +158,10 @@ def _field_schema_errors(spec: Any, where: str, seen: set[str]) -> list[str]:
         problems.append(f"{label}: needs a label.")
     if spec.get("type") in ("choice", "multichoice"):
         choices = spec.get("choices")
-        if not isinstance(choices, list) or not choices or not all(
-            isinstance(c, dict) and "value" in c for c in choices
+        if (
+            not isinstance(choices, list)
+            or not choices
+            or not all(isinstance(c, dict) and "value" in c for c in choices)
         ):
             problems.append(f"{label}: needs a non-empty list of choices with a value each.")
     if "pattern" in spec:
@@ -222,7 +229,11 @@ def clean_value(field: Field, raw: Any) -> Any:
         _check_length(spec, value)
         if kind == "email":
             validate_email(value)
-        if kind == "phone" and not spec.get("pattern") and not re.fullmatch(r"\+?[0-9 ()/-]{5,25}", value):
+        if (
+            kind == "phone"
+            and not spec.get("pattern")
+            and not re.fullmatch(r"\+?[0-9 ()/-]{5,25}", value)
+        ):
             raise ValidationError(_("Enter a telephone number."))
         if spec.get("pattern") and not re.fullmatch(spec["pattern"], value):
             raise ValidationError(_("The format is not valid."))

@@ -141,9 +141,7 @@ class Case(models.Model):
         related_name="processed_cases",
         verbose_name=_("processing authority"),
     )
-    service = models.ForeignKey(
-        ServiceDefinition, on_delete=models.PROTECT, related_name="cases"
-    )
+    service = models.ForeignKey(ServiceDefinition, on_delete=models.PROTECT, related_name="cases")
     applicant_name = models.CharField(_("applicant name"), max_length=200)
     applicant_email = models.EmailField(_("applicant e-mail"))
     language = models.CharField(_("language"), max_length=5, default="de")
@@ -176,9 +174,7 @@ class Case(models.Model):
     class Meta:
         ordering = ["due_date", "id"]
         indexes = [
-            models.Index(
-                fields=["processing_authority", "due_date", "id"], name="case_queue_idx"
-            ),
+            models.Index(fields=["processing_authority", "due_date", "id"], name="case_queue_idx"),
             models.Index(
                 fields=["processing_authority", "status", "due_date", "id"],
                 name="case_queue_status_idx",
@@ -209,7 +205,9 @@ class Case(models.Model):
 
     @property
     def tracking_url(self) -> str:
-        return f"{settings.PORTAL_BASE_URL}/track/{self.reference}/?access_token={self.access_token}"
+        return (
+            f"{settings.PORTAL_BASE_URL}/track/{self.reference}/?access_token={self.access_token}"
+        )
 
     @property
     def is_open(self) -> bool:
@@ -312,9 +310,7 @@ class CaseStep(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["case", "key"], name="case_step_unique_key")
-        ]
+        constraints = [models.UniqueConstraint(fields=["case", "key"], name="case_step_unique_key")]
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="step_due_idx")]
         verbose_name = _("process step")
         verbose_name_plural = _("process steps")

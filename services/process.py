@@ -189,7 +189,11 @@ def forward_to_agency(step: CaseStep) -> None:
         context=_context(case, step),
         language="de",
         attachments=[
-            (f"{case.reference}.json", json.dumps(payload, ensure_ascii=False, indent=2).encode(), "application/json"),
+            (
+                f"{case.reference}.json",
+                json.dumps(payload, ensure_ascii=False, indent=2).encode(),
+                "application/json",
+            ),
             (f"{case.reference}.pdf", pdf, "application/pdf"),
         ],
     )

@@ -66,7 +66,9 @@ def validate_applicant(applicant: Any) -> tuple[dict[str, str], Errors]:
     if not isinstance(applicant, dict):
         return {}, {"applicant": [_("Give the applicant's name and e-mail.")]}
     fields = [
-        Field({"name": "name", "type": "text", "required": True, "min_length": 2, "max_length": 200}),
+        Field(
+            {"name": "name", "type": "text", "required": True, "min_length": 2, "max_length": 200}
+        ),
         Field({"name": "email", "type": "email", "required": True, "max_length": 254}),
     ]
     cleaned, errors = validate_values(fields, applicant)
@@ -224,7 +226,9 @@ def case_submit(
     return Submitted(case=case, access_token=case.access_token)
 
 
-def _create_case_with_fresh_reference(*, reference_code: str, token_salt: str, **fields: Any) -> Case:
+def _create_case_with_fresh_reference(
+    *, reference_code: str, token_salt: str, **fields: Any
+) -> Case:
     year = timezone.localdate().year
     for _attempt in range(5):
         reference = new_reference(reference_code, year)
@@ -308,9 +312,7 @@ def case_apply_action(
         raise ValidationError({"comment": [_("Please write a comment.")]})
     checked_files: list[CheckedFile] = []
     if files:
-        checked_files, file_errors = validate_files(
-            [_response_file_field()], files, require=False
-        )
+        checked_files, file_errors = validate_files([_response_file_field()], files, require=False)
         if file_errors:
             raise ValidationError({f"files.{k}": v for k, v in file_errors.items()})
     stored: list[Attachment] = []
@@ -320,7 +322,11 @@ def case_apply_action(
                 # SQLite ignores FOR UPDATE; writing first takes its database write lock, so
                 # a concurrent action waits here and then reads the new status (409).
                 Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
-            locked = Case.objects.select_for_update(of=("self",)).select_related("service").get(pk=case.pk)
+            locked = (
+                Case.objects.select_for_update(of=("self",))
+                .select_related("service")
+                .get(pk=case.pk)
+            )
             check_allowed(transition, locked.status)
             _apply(locked, transition, actor=actor, comment=comment)
             for checked in checked_files:
@@ -351,7 +357,9 @@ def _response_file_field():
     return Field({"name": "files", "type": "file", "required": False, "max_size_mb": 10})
 
 
-def _apply(case: Case, transition: Transition, *, actor: AbstractBaseUser | None, comment: str) -> None:
+def _apply(
+    case: Case, transition: Transition, *, actor: AbstractBaseUser | None, comment: str
+) -> None:
     label = "" if actor else ("applicant" if transition.actor == Actor.APPLICANT else "system")
     action = transition.action
     if action == "claim":
@@ -401,7 +409,9 @@ def _apply(case: Case, transition: Transition, *, actor: AbstractBaseUser | None
 def case_payment_received(*, case: Case, comment: str = "") -> Case:
     """Called by payments when the fee is paid: the case leaves awaiting_payment."""
     with transaction.atomic():
-        locked = Case.objects.select_for_update(of=("self",)).select_related("service").get(pk=case.pk)
+        locked = (
+            Case.objects.select_for_update(of=("self",)).select_related("service").get(pk=case.pk)
+        )
         if locked.status != Case.Status.AWAITING_PAYMENT:
             _event(case=locked, type="payment", actor_label="system", comment=comment)
             return locked

@@ -8,198 +8,466 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('municipalities', '0001_initial'),
+        ("municipalities", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(max_length=20, unique=True, verbose_name='reference')),
-                ('access_token_hash', models.CharField(max_length=64)),
-                ('token_salt', models.CharField(max_length=32)),
-                ('applicant_name', models.CharField(max_length=200, verbose_name='applicant name')),
-                ('applicant_email', models.EmailField(max_length=254, verbose_name='applicant e-mail')),
-                ('language', models.CharField(default='de', max_length=5, verbose_name='language')),
-                ('data', models.JSONField(default=dict, verbose_name='answers')),
-                ('status', models.CharField(choices=[('submitted', 'Submitted'), ('awaiting_payment', 'Awaiting payment'), ('in_review', 'In review'), ('awaiting_applicant', 'Awaiting your answer'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn')], default='submitted', max_length=20, verbose_name='status')),
-                ('fee_cents', models.PositiveIntegerField(default=0, verbose_name='fee in cents')),
-                ('due_date', models.DateField(blank=True, null=True, verbose_name='due date')),
-                ('paused_at', models.DateField(blank=True, null=True, verbose_name='clock paused since')),
-                ('submitted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='submitted at')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed at')),
-                ('purged_at', models.DateTimeField(blank=True, null=True, verbose_name='personal data purged at')),
-                ('assigned_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_cases', to=settings.AUTH_USER_MODEL)),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='filed_cases', to='municipalities.municipality', verbose_name='filing municipality')),
-                ('processing_authority', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='processed_cases', to='municipalities.municipality', verbose_name='processing authority')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(max_length=20, unique=True, verbose_name="reference"),
+                ),
+                ("access_token_hash", models.CharField(max_length=64)),
+                ("token_salt", models.CharField(max_length=32)),
+                ("applicant_name", models.CharField(max_length=200, verbose_name="applicant name")),
+                (
+                    "applicant_email",
+                    models.EmailField(max_length=254, verbose_name="applicant e-mail"),
+                ),
+                ("language", models.CharField(default="de", max_length=5, verbose_name="language")),
+                ("data", models.JSONField(default=dict, verbose_name="answers")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Submitted"),
+                            ("awaiting_payment", "Awaiting payment"),
+                            ("in_review", "In review"),
+                            ("awaiting_applicant", "Awaiting your answer"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="submitted",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("fee_cents", models.PositiveIntegerField(default=0, verbose_name="fee in cents")),
+                ("due_date", models.DateField(blank=True, null=True, verbose_name="due date")),
+                (
+                    "paused_at",
+                    models.DateField(blank=True, null=True, verbose_name="clock paused since"),
+                ),
+                (
+                    "submitted_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="submitted at"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "closed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="closed at"),
+                ),
+                (
+                    "purged_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="personal data purged at"
+                    ),
+                ),
+                (
+                    "assigned_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="assigned_cases",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="filed_cases",
+                        to="municipalities.municipality",
+                        verbose_name="filing municipality",
+                    ),
+                ),
+                (
+                    "processing_authority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="processed_cases",
+                        to="municipalities.municipality",
+                        verbose_name="processing authority",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'case',
-                'verbose_name_plural': 'cases',
-                'ordering': ['due_date', 'id'],
+                "verbose_name": "case",
+                "verbose_name_plural": "cases",
+                "ordering": ["due_date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('upload', 'Upload by the applicant'), ('document', 'Document issued by the authority'), ('receipt', 'Receipt')], default='upload', max_length=10)),
-                ('field_name', models.CharField(blank=True, max_length=80)),
-                ('file', models.FileField(max_length=300, upload_to=services.models.attachment_path)),
-                ('original_name', models.CharField(max_length=255)),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('public', models.BooleanField(default=True, help_text='Visible to the applicant on the tracking page.')),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='services.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("upload", "Upload by the applicant"),
+                            ("document", "Document issued by the authority"),
+                            ("receipt", "Receipt"),
+                        ],
+                        default="upload",
+                        max_length=10,
+                    ),
+                ),
+                ("field_name", models.CharField(blank=True, max_length=80)),
+                (
+                    "file",
+                    models.FileField(max_length=300, upload_to=services.models.attachment_path),
+                ),
+                ("original_name", models.CharField(max_length=255)),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                (
+                    "public",
+                    models.BooleanField(
+                        default=True, help_text="Visible to the applicant on the tracking page."
+                    ),
+                ),
+                ("uploaded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="services.case",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'attachment',
-                'verbose_name_plural': 'attachments',
-                'ordering': ['uploaded_at', 'id'],
+                "verbose_name": "attachment",
+                "verbose_name_plural": "attachments",
+                "ordering": ["uploaded_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CaseStep',
+            name="CaseStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=40)),
-                ('key', models.CharField(max_length=80)),
-                ('payload', models.JSONField(blank=True, default=dict)),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='pending', max_length=10)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('last_error', models.TextField(blank=True)),
-                ('next_attempt_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('done_at', models.DateTimeField(blank=True, null=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='services.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=40)),
+                ("key", models.CharField(max_length=80)),
+                ("payload", models.JSONField(blank=True, default=dict)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("running", "Running"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("last_error", models.TextField(blank=True)),
+                ("next_attempt_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("done_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="services.case",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'process step',
-                'verbose_name_plural': 'process steps',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "process step",
+                "verbose_name_plural": "process steps",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='OutboundEmail',
+            name="OutboundEmail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('purpose', models.CharField(max_length=40)),
-                ('to', models.JSONField(default=list)),
-                ('subject', models.CharField(max_length=255)),
-                ('sent_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('step', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='emails', to='services.casestep')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("purpose", models.CharField(max_length=40)),
+                ("to", models.JSONField(default=list)),
+                ("subject", models.CharField(max_length=255)),
+                ("sent_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "step",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="emails",
+                        to="services.casestep",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ServiceDefinition',
+            name="ServiceDefinition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=80, verbose_name='key')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published')], default='draft', max_length=10, verbose_name='status')),
-                ('leika', models.CharField(blank=True, max_length=20, verbose_name='LeiKa key')),
-                ('name', models.JSONField(help_text='{"de": "…", "en": "…"}', verbose_name='name')),
-                ('description', models.JSONField(blank=True, default=dict, verbose_name='description')),
-                ('offered_by', models.CharField(choices=[('towns', 'Towns'), ('district', 'District')], default='towns', max_length=10, verbose_name='offered by')),
-                ('form', models.JSONField(help_text='{"steps": [{"title": …, "fields": […]}]}', verbose_name='form')),
-                ('fee', models.JSONField(default=dict, help_text='{"kind": "free"} | {"kind": "fixed", "cents": 900} | {"kind": "per_unit", "field": "anzahl", "cents": 1000}', verbose_name='fee rule')),
-                ('fee_min_cents', models.PositiveIntegerField(default=0, verbose_name='lowest fee a town may set')),
-                ('fee_max_cents', models.PositiveIntegerField(default=0, verbose_name='highest fee a town may set')),
-                ('prepay', models.BooleanField(default=False, verbose_name='fee paid before review')),
-                ('sla_days', models.PositiveIntegerField(default=10, verbose_name='SLA in working days')),
-                ('retention_days', models.PositiveIntegerField(default=90, verbose_name='retention in days')),
-                ('process_steps', models.JSONField(blank=True, default=list, verbose_name='automatic process steps')),
-                ('agency_email', models.EmailField(blank=True, max_length=254, verbose_name='agency address for forwarding')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='published at')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.SlugField(max_length=80, verbose_name="key")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("published", "Published")],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("leika", models.CharField(blank=True, max_length=20, verbose_name="LeiKa key")),
+                ("name", models.JSONField(help_text='{"de": "…", "en": "…"}', verbose_name="name")),
+                (
+                    "description",
+                    models.JSONField(blank=True, default=dict, verbose_name="description"),
+                ),
+                (
+                    "offered_by",
+                    models.CharField(
+                        choices=[("towns", "Towns"), ("district", "District")],
+                        default="towns",
+                        max_length=10,
+                        verbose_name="offered by",
+                    ),
+                ),
+                (
+                    "form",
+                    models.JSONField(
+                        help_text='{"steps": [{"title": …, "fields": […]}]}', verbose_name="form"
+                    ),
+                ),
+                (
+                    "fee",
+                    models.JSONField(
+                        default=dict,
+                        help_text='{"kind": "free"} | {"kind": "fixed", "cents": 900} | {"kind": "per_unit", "field": "anzahl", "cents": 1000}',
+                        verbose_name="fee rule",
+                    ),
+                ),
+                (
+                    "fee_min_cents",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="lowest fee a town may set"
+                    ),
+                ),
+                (
+                    "fee_max_cents",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="highest fee a town may set"
+                    ),
+                ),
+                (
+                    "prepay",
+                    models.BooleanField(default=False, verbose_name="fee paid before review"),
+                ),
+                (
+                    "sla_days",
+                    models.PositiveIntegerField(default=10, verbose_name="SLA in working days"),
+                ),
+                (
+                    "retention_days",
+                    models.PositiveIntegerField(default=90, verbose_name="retention in days"),
+                ),
+                (
+                    "process_steps",
+                    models.JSONField(
+                        blank=True, default=list, verbose_name="automatic process steps"
+                    ),
+                ),
+                (
+                    "agency_email",
+                    models.EmailField(
+                        blank=True, max_length=254, verbose_name="agency address for forwarding"
+                    ),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="published at"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'service definition',
-                'verbose_name_plural': 'service definitions',
-                'ordering': ['key', '-version'],
-                'constraints': [models.UniqueConstraint(fields=('key', 'version'), name='service_key_version_unique')],
+                "verbose_name": "service definition",
+                "verbose_name_plural": "service definitions",
+                "ordering": ["key", "-version"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("key", "version"), name="service_key_version_unique"
+                    )
+                ],
             },
         ),
         migrations.AddField(
-            model_name='case',
-            name='service',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='services.servicedefinition'),
+            model_name="case",
+            name="service",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="cases",
+                to="services.servicedefinition",
+            ),
         ),
         migrations.CreateModel(
-            name='ServiceOffering',
+            name="ServiceOffering",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('service_key', models.SlugField(max_length=80, verbose_name='service')),
-                ('active', models.BooleanField(default=True, verbose_name='offered')),
-                ('fee_override_cents', models.PositiveIntegerField(blank=True, help_text='Within the bounds the district set for the service.', null=True, verbose_name='fee override in cents')),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='offerings', to='municipalities.municipality')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("service_key", models.SlugField(max_length=80, verbose_name="service")),
+                ("active", models.BooleanField(default=True, verbose_name="offered")),
+                (
+                    "fee_override_cents",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Within the bounds the district set for the service.",
+                        null=True,
+                        verbose_name="fee override in cents",
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="offerings",
+                        to="municipalities.municipality",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'service offering',
-                'verbose_name_plural': 'service offerings',
-                'ordering': ['municipality__name', 'service_key'],
+                "verbose_name": "service offering",
+                "verbose_name_plural": "service offerings",
+                "ordering": ["municipality__name", "service_key"],
             },
         ),
         migrations.CreateModel(
-            name='CaseEvent',
+            name="CaseEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('actor_label', models.CharField(blank=True, max_length=40)),
-                ('type', models.CharField(max_length=40)),
-                ('from_status', models.CharField(blank=True, max_length=20)),
-                ('to_status', models.CharField(blank=True, max_length=20)),
-                ('comment', models.TextField(blank=True)),
-                ('visibility', models.CharField(choices=[('public', 'Public'), ('internal', 'Internal')], default='public', max_length=10)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='services.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("actor_label", models.CharField(blank=True, max_length=40)),
+                ("type", models.CharField(max_length=40)),
+                ("from_status", models.CharField(blank=True, max_length=20)),
+                ("to_status", models.CharField(blank=True, max_length=20)),
+                ("comment", models.TextField(blank=True)),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[("public", "Public"), ("internal", "Internal")],
+                        default="public",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="services.case",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'case event',
-                'verbose_name_plural': 'case events',
-                'ordering': ['at', 'id'],
-                'indexes': [models.Index(fields=['case', 'at'], name='services_ca_case_id_c2628e_idx')],
+                "verbose_name": "case event",
+                "verbose_name_plural": "case events",
+                "ordering": ["at", "id"],
+                "indexes": [
+                    models.Index(fields=["case", "at"], name="services_ca_case_id_c2628e_idx")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='casestep',
-            index=models.Index(fields=['status', 'next_attempt_at'], name='step_due_idx'),
+            model_name="casestep",
+            index=models.Index(fields=["status", "next_attempt_at"], name="step_due_idx"),
         ),
         migrations.AddConstraint(
-            model_name='casestep',
-            constraint=models.UniqueConstraint(fields=('case', 'key'), name='case_step_unique_key'),
+            model_name="casestep",
+            constraint=models.UniqueConstraint(fields=("case", "key"), name="case_step_unique_key"),
         ),
         migrations.AddConstraint(
-            model_name='outboundemail',
-            constraint=models.UniqueConstraint(fields=('step', 'purpose'), name='email_once_per_step'),
+            model_name="outboundemail",
+            constraint=models.UniqueConstraint(
+                fields=("step", "purpose"), name="email_once_per_step"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['processing_authority', 'due_date', 'id'], name='case_queue_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["processing_authority", "due_date", "id"], name="case_queue_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['processing_authority', 'status', 'due_date', 'id'], name='case_queue_status_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["processing_authority", "status", "due_date", "id"],
+                name="case_queue_status_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['municipality', 'submitted_at'], name='case_filed_idx'),
+            model_name="case",
+            index=models.Index(fields=["municipality", "submitted_at"], name="case_filed_idx"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['status', 'closed_at'], name='case_closed_idx'),
+            model_name="case",
+            index=models.Index(fields=["status", "closed_at"], name="case_closed_idx"),
         ),
         migrations.AddConstraint(
-            model_name='serviceoffering',
-            constraint=models.UniqueConstraint(fields=('municipality', 'service_key'), name='offering_unique_per_town'),
+            model_name="serviceoffering",
+            constraint=models.UniqueConstraint(
+                fields=("municipality", "service_key"), name="offering_unique_per_town"
+            ),
         ),
     ]

@@ -238,12 +238,9 @@ def test_disallowed_transition_is_409_with_the_reason_in_the_callers_language(
     case = file_case("boenen").case
     act(api, case, "reject", "Nein.")
     with translation.override(language):
-        expected = (
-            phrase
-            or translation.gettext(
-                "The action “%(action)s” is not possible while the case is “%(status)s”."
-            ).split("%(action)s")[0].rstrip("„“\"")
-        )
+        expected = phrase or translation.gettext(
+            "The action “%(action)s” is not possible while the case is “%(status)s”."
+        ).split("%(action)s")[0].rstrip('„“"')
 
     response = api.post(
         f"/api/v1/cases/{case.reference}/actions/",

@@ -296,9 +296,13 @@ def test_refusal_message_follows_the_page_language(client, kamen, file_case):
     case = file_case("boenen").case
     case_apply_action(case=case, action="reject", actor_kind=Actor.CLERK, actor=kamen, comment="x")
     with translation.override("de"):
-        german = translation.gettext(
-            "The action “%(action)s” is not possible while the case is “%(status)s”."
-        ).split("%(action)s")[0].rstrip("„“\"")
+        german = (
+            translation.gettext(
+                "The action “%(action)s” is not possible while the case is “%(status)s”."
+            )
+            .split("%(action)s")[0]
+            .rstrip('„“"')
+        )
 
     response = client.post(
         reverse("workspace-case", args=[case.reference]),
