@@ -30,12 +30,13 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if p and Path(p).resolve() != BENCH_DIR]
 sys.path.insert(0, str(ROOT))
+
+from bench import harness  # noqa: E402
 
 DATABASE_URL = os.environ.get(
     "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kreisportal_bench_dash"
@@ -65,36 +66,15 @@ OPEN = {"in_review", "awaiting_applicant", "awaiting_payment"}
 PROVIDERS = ["girocode", "girocheckout", "counter"]
 
 
-def admin_connect():
-    import psycopg
-
-    parts = urlsplit(DATABASE_URL)
-    return psycopg.connect(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 5432,
-        user=parts.username or "postgres",
-        password=parts.password,
-        dbname="postgres",
-        autocommit=True,
-    )
-
-
-def database_name() -> str:
-    return urlsplit(DATABASE_URL).path.lstrip("/")
-
-
 def recreate_database() -> None:
-    with admin_connect() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{database_name()}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{database_name()}"')
+    harness.recreate_database(DATABASE_URL)
 
 
 def drop_database() -> None:
     from django.db import connections
 
     connections.close_all()
-    with admin_connect() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{database_name()}" WITH (FORCE)')
+    harness.drop_database(DATABASE_URL)
 
 
 def fill(count: int, rng: random.Random) -> int:

@@ -33,6 +33,8 @@ sys.path[:] = [p for p in sys.path if p and Path(p).resolve() != BENCH_DIR]
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import harness  # noqa: E402
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/kreisportal_bench"
 
 
@@ -69,37 +71,15 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ.setdefault("AXES_ENABLED", "0")
 
 
-def admin_connect():
-    import psycopg
-
-    parts = urlsplit(DATABASE_URL)
-    return psycopg.connect(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 5432,
-        user=parts.username or "postgres",
-        password=parts.password,
-        dbname="postgres",
-        autocommit=True,
-    )
-
-
-def database_name() -> str:
-    return urlsplit(DATABASE_URL).path.lstrip("/")
-
-
 def recreate_database() -> None:
-    name = database_name()
-    with admin_connect() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+    harness.recreate_database(DATABASE_URL)
 
 
 def drop_database() -> None:
     from django.db import connections
 
     connections.close_all()
-    with admin_connect() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{database_name()}" WITH (FORCE)')
+    harness.drop_database(DATABASE_URL)
 
 
 # --- data --------------------------------------------------------------------------------
