@@ -213,17 +213,22 @@ def payment_create(
         )
     if case.fee_cents <= 0:
         raise PaymentConflict(_("This request costs nothing."))
-    if Payment.objects.filter(case=case, status__in=SETTLED).exists():
-        raise PaymentConflict(_("The fee for this request has been paid already."))
     if case.status not in PAYABLE_CASE_STATUSES:
         raise PaymentConflict(_("This request is closed; no fee is due."))
 
-    active = Payment.objects.filter(case=case, status__in=ACTIVE).first()
-    if active is not None and active.provider == provider_key and not idempotency_key:
-        # Choosing the same way again shows the same QR code or checkout.
-        return Created(payment=active, created=False)
     try:
         with transaction.atomic():
+            # One payment decision per case at a time: lock the case row first, so two
+            # creations queue up instead of deadlocking on the one-active-payment index.
+            type(case).objects.select_for_update(of=("self",), no_key=True).only("pk").get(
+                pk=case.pk
+            )
+            if Payment.objects.filter(case=case, status__in=SETTLED).exists():
+                raise PaymentConflict(_("The fee for this request has been paid already."))
+            active = Payment.objects.filter(case=case, status__in=ACTIVE).first()
+            if active is not None and active.provider == provider_key and not idempotency_key:
+                # Choosing the same way again shows the same QR code or checkout.
+                return Created(payment=active, created=False)
             if active is not None and _transition(active, Status.CANCELLED, sources=ACTIVE):
                 PaymentEvent.objects.create(
                     payment=active,

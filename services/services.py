@@ -323,7 +323,7 @@ def case_apply_action(
                 # a concurrent action waits here and then reads the new status (409).
                 Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
             locked = (
-                Case.objects.select_for_update(of=("self",))
+                Case.objects.select_for_update(of=("self",), no_key=True)
                 .select_related("service")
                 .get(pk=case.pk)
             )
@@ -410,7 +410,9 @@ def case_payment_received(*, case: Case, comment: str = "") -> Case:
     """Called by payments when the fee is paid: the case leaves awaiting_payment."""
     with transaction.atomic():
         locked = (
-            Case.objects.select_for_update(of=("self",)).select_related("service").get(pk=case.pk)
+            Case.objects.select_for_update(of=("self",), no_key=True)
+            .select_related("service")
+            .get(pk=case.pk)
         )
         if locked.status != Case.Status.AWAITING_PAYMENT:
             _event(case=locked, type="payment", actor_label="system", comment=comment)
