@@ -109,3 +109,29 @@ def _delete_files(files: list) -> None:
         except OSError:
             # A file already missing is the goal reached; anything else is logged.
             logger.warning("retention purge: could not delete %s", stored.name, exc_info=True)
+
+
+def drafts_purge_abandoned(*, now: datetime.datetime | None = None) -> int:
+    """Delete uploads of form drafts nobody finished (`drafts/<draft id>/`, see
+    services/views.py) once they are older than a session can live: they hold personal
+    documents that no case will ever own. Returns how many draft folders went."""
+    from django.conf import settings
+    from django.core.files.storage import default_storage
+
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    try:
+        folders, _files = default_storage.listdir("drafts")
+    except FileNotFoundError:
+        return 0
+    removed = 0
+    for folder in folders:
+        _dirs, names = default_storage.listdir(f"drafts/{folder}")
+        paths = [f"drafts/{folder}/{name}" for name in names]
+        if all(default_storage.get_modified_time(path) < cutoff for path in paths):
+            for path in paths:
+                default_storage.delete(path)
+            removed += 1
+    if removed:
+        logger.info("retention purge: %s abandoned draft folder(s)", removed)
+    return removed

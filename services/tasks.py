@@ -27,8 +27,9 @@ def send_due_digest() -> int:
 @shared_task(name="services.purge_expired_cases")
 def purge_expired_cases() -> int:
     """Daily (beat entry from portal/migrations/0002): the retention purge."""
-    from services.retention import cases_purge_expired
+    from services.retention import cases_purge_expired, drafts_purge_abandoned
 
+    drafts_purge_abandoned()
     return cases_purge_expired().cases
 
 
