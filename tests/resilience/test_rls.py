@@ -11,6 +11,7 @@ from portal import rls
 from portal.checks import check_row_level_security, tables_without_forced_policy
 from services.models import Case, CaseEvent, CaseStep, ServiceOffering
 from services.services import case_submit
+from tests.conftest import require_service
 from tests.factories import (
     DelegationFactory,
     MembershipFactory,
@@ -19,12 +20,15 @@ from tests.factories import (
     ServiceOfferingFactory,
 )
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="row-level security is PostgreSQL's"
-    ),
-]
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_only():
+    # Skips on a developer's SQLite; in CI (PostgreSQL) a missing database fails instead.
+    require_service(
+        "PostgreSQL", connection.vendor == "postgresql", "row-level security is PostgreSQL's"
+    )
 
 
 @pytest.fixture
