@@ -1,6 +1,7 @@
 """/district/ in Debian's chromium: the charts render without JavaScript, the page passes
-axe's WCAG 2.1 AA rules, and a screenshot of it is saved to docs/dashboard.png."""
+axe's WCAG 2.1 AA rules; UPDATE_SCREENSHOTS=1 saves the screenshot to docs/dashboard.png."""
 
+import os
 import random
 from pathlib import Path
 
@@ -61,7 +62,7 @@ def sign_in(page: Page, username: str) -> None:
     page.locator("main form button[type=submit]").click()
 
 
-def test_dashboard_renders_readable_charts_without_javascript(make_page, dashboard_data):
+def test_dashboard_renders_readable_charts_without_javascript(make_page, dashboard_data, tmp_path):
     page = make_page(js=False, locale="en-GB")
     page.set_viewport_size({"width": 1280, "height": 900})
 
@@ -75,9 +76,12 @@ def test_dashboard_renders_readable_charts_without_javascript(make_page, dashboa
         box = charts.nth(index).bounding_box()
         assert box is not None and box["width"] > 300 and box["height"] > 40
     assert page.locator("table").count() >= 5
-    SCREENSHOT.parent.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT), full_page=True)
-    assert SCREENSHOT.stat().st_size > 20_000
+    # The committed docs/dashboard.png is refreshed only on request, so a test run leaves
+    # the work tree clean: UPDATE_SCREENSHOTS=1 .venv/bin/python -m pytest <this file>
+    target = SCREENSHOT if os.environ.get("UPDATE_SCREENSHOTS") else tmp_path / "dashboard.png"
+    target.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(target), full_page=True)
+    assert target.stat().st_size > 20_000
 
 
 def test_dashboard_has_no_wcag_violations(make_page, dashboard_data):
