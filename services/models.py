@@ -121,7 +121,7 @@ class Case(models.Model):
         SUBMITTED = "submitted", _("Submitted")
         AWAITING_PAYMENT = "awaiting_payment", _("Awaiting payment")
         IN_REVIEW = "in_review", _("In review")
-        AWAITING_APPLICANT = "awaiting_applicant", _("Awaiting your answer")
+        AWAITING_APPLICANT = "awaiting_applicant", _("Awaiting answer")
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
         WITHDRAWN = "withdrawn", _("Withdrawn")

@@ -79,7 +79,7 @@ def test_clerk_claims_asks_citizen_answers_clerk_approves(
 
     act(clerk, "claim")
     act(clerk, "request_info", "Bitte laden Sie die Erlaubnis hoch.")
-    expect(clerk.locator("#case-status")).to_have_text(german("Awaiting your answer"))
+    expect(clerk.locator("#case-status")).to_have_text(german("Awaiting answer"))
     (question,) = mails_to(CITIZEN_MAIL)[-1:]
     assert "Bitte laden Sie die Erlaubnis hoch." in question.body
     tracking = next(line for line in question.body.splitlines() if "/track/" in line)
