@@ -232,7 +232,9 @@ class CaseDetailSerializer(serializers.Serializer):
     fee_cents = serializers.IntegerField()
     currency = serializers.SerializerMethodField()
     payment_status = serializers.SerializerMethodField()
-    assigned_to = serializers.SerializerMethodField()
+    assigned_to = serializers.CharField(
+        source="assigned_to.username", allow_null=True, read_only=True
+    )
     due_date = serializers.DateField()
     submitted_at = serializers.DateTimeField()
     allowed_actions = serializers.SerializerMethodField()
@@ -250,9 +252,6 @@ class CaseDetailSerializer(serializers.Serializer):
         from payments.selectors import payment_status_for_case
 
         return payment_status_for_case(case)
-
-    def get_assigned_to(self, case: Case) -> str | None:
-        return case.assigned_to.get_username() if case.assigned_to else None
 
     def get_allowed_actions(self, case: Case) -> list[str]:
         from services.workflow import allowed_actions
@@ -345,13 +344,12 @@ class QueueRowSerializer(serializers.Serializer):
     municipality = serializers.CharField(source="municipality.slug")
     processing_authority = serializers.CharField(source="processing_authority.slug")
     applicant_name = serializers.CharField()
-    assigned_to = serializers.SerializerMethodField()
+    assigned_to = serializers.CharField(
+        source="assigned_to.username", allow_null=True, read_only=True
+    )
     due_date = serializers.DateField()
     overdue = serializers.BooleanField(source="is_overdue")
     submitted_at = serializers.DateTimeField()
-
-    def get_assigned_to(self, case: Case) -> str | None:
-        return case.assigned_to.get_username() if case.assigned_to else None
 
 
 class QueueFilterSerializer(serializers.Serializer):

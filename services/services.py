@@ -17,6 +17,7 @@ from services.calendar import add_working_days, working_days_between
 from services.forms import (
     CheckedFile,
     Errors,
+    Field,
     fields_of,
     validate_files,
     validate_values,
@@ -26,6 +27,7 @@ from services.references import access_token_for, hash_token, new_reference, new
 from services.selectors import Offer, offer_for
 from services.steps import steps_create
 from services.workflow import (
+    CLOSED,
     Actor,
     Transition,
     TransitionNotAllowed,
@@ -61,8 +63,6 @@ def fee_for(offer: Offer, data: dict[str, Any]) -> int:
 
 
 def validate_applicant(applicant: Any) -> tuple[dict[str, str], Errors]:
-    from services.forms import Field
-
     if not isinstance(applicant, dict):
         return {}, {"applicant": [_("Give the applicant's name and e-mail.")]}
     fields = [
@@ -257,7 +257,7 @@ def _set_status(
     internal: bool = False,
 ) -> CaseEvent:
     previous = case.status
-    if status in (Case.Status.APPROVED, Case.Status.REJECTED, Case.Status.WITHDRAWN):
+    if status in CLOSED:
         case.closed_at = timezone.now()
     # Compare-and-set: the row lock already serializes actions on PostgreSQL; this makes a
     # stale read lose on any database (SQLite has no row locks) instead of winning twice.
@@ -352,8 +352,6 @@ class ActionNotPermitted(Exception):
 
 
 def _response_file_field():
-    from services.forms import Field
-
     return Field({"name": "files", "type": "file", "required": False, "max_size_mb": 10})
 
 

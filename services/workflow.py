@@ -40,8 +40,8 @@ class Transition:
     needs_comment: bool = False
 
 
-OPEN = (S.SUBMITTED, S.AWAITING_PAYMENT, S.IN_REVIEW, S.AWAITING_APPLICANT)
-CLOSED = (S.APPROVED, S.REJECTED, S.WITHDRAWN)
+OPEN = Case.OPEN_STATUSES
+CLOSED = tuple(status for status in S if status not in OPEN)
 
 TRANSITIONS: tuple[Transition, ...] = (
     Transition("claim", OPEN, Actor.CLERK, None, internal=True),
