@@ -290,3 +290,48 @@ def emails_in(mail_dir: Path) -> int:
     """Messages Django's file e-mail backend wrote (each ends with a line of 79 dashes)."""
     separator = b"\n" + b"-" * 79 + b"\n"
     return sum(path.read_bytes().count(separator) for path in mail_dir.glob("*.log"))
+
+
+def bench_town(
+    *,
+    service_key: str,
+    fields: list[dict],
+    fee: dict,
+    process_steps: list[str],
+    clerks: int = 1,
+    **service: object,
+):
+    """Benchhausen: one town offering one service, with clerks to notify. Shared by the
+    benchmarks that drive submissions and steps; call after `setup_django`."""
+    from django.contrib.auth import get_user_model
+
+    from municipalities.models import Membership, Municipality
+    from services.models import ServiceDefinition, ServiceOffering
+
+    town = Municipality.objects.create(
+        slug="benchhausen",
+        name="Benchhausen",
+        ags="05978999",
+        kind="town",
+        code="BNH",
+        payee_name="Stadt Benchhausen",
+        iban="DE81443500600000100404",
+        bic="WELADED1UNN",
+        email="info@benchhausen.example",
+        payment_providers=["girocode"],
+    )
+    ServiceDefinition.objects.create(
+        key=service_key,
+        version=1,
+        status="published",
+        name={"de": "Meldung", "en": "Report"},
+        form={"steps": [{"title": {"de": "Angaben", "en": "Details"}, "fields": fields}]},
+        fee=fee,
+        process_steps=process_steps,
+        **service,
+    )
+    ServiceOffering.objects.create(municipality=town, service_key=service_key)
+    for n in range(clerks):
+        clerk = get_user_model().objects.create_user(f"clerk-{n}", f"clerk-{n}@benchhausen.example")
+        Membership.objects.create(user=clerk, municipality=town, role="clerk")
+    return town

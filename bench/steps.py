@@ -33,56 +33,29 @@ harness.prepare_path()
 
 STEPS = int(os.environ.get("BENCH_STEPS", "500"))
 TARGET = 0.5
-SLUG = "benchhausen"
 SERVICE = "melde-bench"
 
 
 def make_cases(count: int) -> list[int]:
-    from django.contrib.auth import get_user_model
     from django.db import transaction
 
-    from municipalities.models import Membership, Municipality
-    from services.models import CaseStep, ServiceDefinition, ServiceOffering
+    from services.models import CaseStep
     from services.services import case_submit
 
-    town = Municipality.objects.create(
-        slug=SLUG,
-        name="Benchhausen",
-        ags="05978999",
-        kind="town",
-        code="BNH",
-        payee_name="Stadt Benchhausen",
-        iban="DE81443500600000100404",
-        bic="WELADED1UNN",
-        email="info@benchhausen.example",
-    )
-    ServiceDefinition.objects.create(
-        key=SERVICE,
-        version=1,
-        status="published",
-        name={"de": "Meldung", "en": "Report"},
-        form={
-            "steps": [
-                {
-                    "title": {"de": "Angaben", "en": "Details"},
-                    "fields": [
-                        {
-                            "name": "anliegen",
-                            "type": "text",
-                            "label": {"de": "Anliegen", "en": "Matter"},
-                            "required": True,
-                        },
-                    ],
-                }
-            ]
-        },
+    town = harness.bench_town(
+        service_key=SERVICE,
+        fields=[
+            {
+                "name": "anliegen",
+                "type": "text",
+                "label": {"de": "Anliegen", "en": "Matter"},
+                "required": True,
+            }
+        ],
         fee={"kind": "free"},
         process_steps=["notify_authority"],
+        clerks=2,
     )
-    ServiceOffering.objects.create(municipality=town, service_key=SERVICE)
-    for n in range(2):
-        clerk = get_user_model().objects.create_user(f"clerk-{n}", f"clerk-{n}@benchhausen.example")
-        Membership.objects.create(user=clerk, municipality=town, role="clerk")
     # The steps stay pending: on_commit dispatch is swallowed here, the bench sends them.
     with transaction.atomic():
         for n in range(count):

@@ -46,60 +46,30 @@ BODY = {
 
 
 def make_town() -> None:
-    from django.contrib.auth import get_user_model
-
-    from municipalities.models import Membership, Municipality
-    from services.models import ServiceDefinition, ServiceOffering
-
-    town = Municipality.objects.create(
-        slug=SLUG,
-        name="Benchhausen",
-        ags="05978999",
-        kind="town",
-        code="BNH",
-        payee_name="Stadt Benchhausen",
-        iban="DE81443500600000100404",
-        bic="WELADED1UNN",
-        email="info@benchhausen.example",
-        payment_providers=["girocode"],
-    )
-    ServiceDefinition.objects.create(
-        key=SERVICE,
-        version=1,
-        status="published",
-        name={"de": "Sperrmüll", "en": "Bulky waste"},
-        form={
-            "steps": [
-                {
-                    "title": {"de": "Angaben", "en": "Details"},
-                    "fields": [
-                        {
-                            "name": "anliegen",
-                            "type": "text",
-                            "label": {"de": "Anliegen", "en": "Matter"},
-                            "required": True,
-                            "max_length": 200,
-                        },
-                        {
-                            "name": "anzahl",
-                            "type": "integer",
-                            "label": {"de": "Anzahl", "en": "Number"},
-                            "required": True,
-                            "min": 1,
-                            "max": 10,
-                        },
-                    ],
-                }
-            ]
-        },
+    harness.bench_town(
+        service_key=SERVICE,
+        fields=[
+            {
+                "name": "anliegen",
+                "type": "text",
+                "label": {"de": "Anliegen", "en": "Matter"},
+                "required": True,
+                "max_length": 200,
+            },
+            {
+                "name": "anzahl",
+                "type": "integer",
+                "label": {"de": "Anzahl", "en": "Number"},
+                "required": True,
+                "min": 1,
+                "max": 10,
+            },
+        ],
         fee={"kind": "fixed", "cents": 1500},
         fee_min_cents=500,
         fee_max_cents=3000,
         process_steps=["send_receipt", "notify_authority", "check_completeness"],
     )
-    ServiceOffering.objects.create(municipality=town, service_key=SERVICE)
-    clerk = get_user_model().objects.create_user("clerk-benchhausen", "clerk@benchhausen.example")
-    Membership.objects.create(user=clerk, municipality=town, role="clerk")
 
 
 def drive(port: int, path: str, count: int) -> tuple[float, list[float], int]:
