@@ -95,7 +95,7 @@ DATABASE_RLS = env.bool("DATABASE_RLS", default=False)
 
 REDIS_URL = env.str("REDIS_URL", default="")
 # How long precomputed dashboard figures stay valid (beat refreshes them every 5 minutes).
-DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=900)
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
 
 
 def _cache_url_beside(broker_url: str) -> str:

@@ -375,7 +375,8 @@ def build_charts(tables: dict[str, Table]) -> dict[str, BarChart | None]:
             id="chart-processing",
             title=_("Processing time per service"),
             description=_(
-                "Median and 90th percentile of the days from submission to decision, per service."
+                "Median and 90th percentile of the calendar days from submission to decision, per "
+                "service."
             ),
             rows=[(r[0], [float(r[2]), float(r[3])]) for r in processing],
             series_names=[_("Median (days)"), _("90th percentile (days)")],

@@ -335,3 +335,58 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} → {', '.join(self.to)}"
+
+
+class CaseTally(models.Model):
+    """Cases filed per month of submission (local time), service, filing town and processing
+    authority: the dashboard's running count, so it never scans the case table. Anonymous by
+    construction and cross-tenant like all district statistics (no row-level security; the
+    dashboard's selectors scope it). Written by services/tally.py only."""
+
+    month = models.DateField()  # the first day of the month
+    service_key = models.SlugField(max_length=80, db_index=False)
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    processing_authority = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="+"
+    )
+    cases = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "service_key", "municipality", "processing_authority"],
+                name="case_tally_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.service_key}: {self.cases}"
+
+
+class DecisionTally(models.Model):
+    """Decided cases (approved or rejected) per month of submission, service, filing town,
+    processing authority and processing time in calendar days (local date of the decision −
+    local date of submission): enough for exact percentiles of those days and for the share
+    decided by the due date, without the case table."""
+
+    month = models.DateField()
+    service_key = models.SlugField(max_length=80, db_index=False)
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    processing_authority = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="+"
+    )
+    days = models.PositiveIntegerField()
+    decided = models.PositiveIntegerField(default=0)
+    with_due_date = models.PositiveIntegerField(default=0)
+    within_due_date = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "service_key", "municipality", "processing_authority", "days"],
+                name="decision_tally_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.service_key} {self.days} d: {self.decided}"

@@ -26,8 +26,10 @@ from services.models import Attachment, Case, CaseEvent
 from services.references import access_token_for, hash_token, new_reference, new_token_salt
 from services.selectors import Offer, offer_for
 from services.steps import steps_create
+from services.tally import tally_case_decided, tally_case_filed
 from services.workflow import (
     CLOSED,
+    DECIDED,
     Actor,
     Transition,
     TransitionNotAllowed,
@@ -219,6 +221,8 @@ def case_submit(
             for checked in checked_files:
                 stored.append(_store_attachment(case=case, checked=checked))
             steps_create(case=case, trigger=Trigger.SUBMITTED)
+            # Last, so the tally row is locked only until the commit right after.
+            tally_case_filed(case=case)
     except BaseException:
         for attachment in stored:  # the rows rolled back; the files must go too
             attachment.file.delete(save=False)
@@ -267,6 +271,8 @@ def _set_status(
     if changed != 1:
         raise TransitionNotAllowed(str(_("Someone else changed this case just now. Reload it.")))
     case.status = status
+    if status in DECIDED:
+        tally_case_decided(case=case)
     return _event(
         case=case,
         type=type,

@@ -31,11 +31,3 @@ def purge_expired_cases() -> int:
 
     drafts_purge_abandoned()
     return cases_purge_expired().cases
-
-
-@shared_task(name="services.warm_dashboard")
-def warm_dashboard() -> int:
-    """Every few minutes (beat entry from portal/migrations/0003): precompute /district/."""
-    from services.statistics import dashboard_warm
-
-    return dashboard_warm()

@@ -42,6 +42,7 @@ class Transition:
 
 OPEN = Case.OPEN_STATUSES
 CLOSED = tuple(status for status in S if status not in OPEN)
+DECIDED = (S.APPROVED, S.REJECTED)  # closed with a decision (not withdrawn or expired)
 
 TRANSITIONS: tuple[Transition, ...] = (
     Transition("claim", OPEN, Actor.CLERK, None, internal=True),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from municipalities.models import Membership, Municipality
 from services.models import Case, ServiceDefinition
+from services.tally import tally_rebuild
 from tests.factories import (
     MembershipFactory,
     MunicipalityFactory,
@@ -185,6 +186,9 @@ def known_cases() -> KnownData:
     )
     admin_a = UserFactory(username="admin-aachtal", is_staff=True)
     MembershipFactory(user=admin_a, municipality=town_a, role=Membership.Role.MUNICIPAL_ADMIN)
+    # The cases were written directly, like a bulk import: count them the way an operator
+    # does after one (the portal's own path is tested in tests/services/test_tally.py).
+    tally_rebuild()
     return KnownData(
         district=district,
         town_a=town_a,
