@@ -48,6 +48,8 @@ TENANT_TABLES: dict[str, str] = {
     "payments_statementimport": "municipality_id",
     "payments_statementline": "via payments_statementimport",
     "payments_refund": "via payments_payment",
+    "services_casetally": "processing_authority_id",
+    "services_decisiontally": "processing_authority_id",
 }
 
 

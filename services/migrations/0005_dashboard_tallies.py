@@ -4,6 +4,25 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+TALLIES = ("services_casetally", "services_decisiontally")
+
+
+def tenant_isolation(apps, schema_editor):
+    """Row-level security like the cases' (municipalities.0002): a tally row belongs to its
+    processing authority; district statistics run in the system context."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    condition = "kreisportal_tenant_allowed(processing_authority_id)"
+    with schema_editor.connection.cursor() as cursor:
+        for table in TALLIES:
+            cursor.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+            cursor.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
+            cursor.execute(
+                f"CREATE POLICY tenant_isolation ON {table} "
+                f"USING ({condition}) WITH CHECK ({condition})"
+            )
+
+
 def count_existing_cases(apps, schema_editor):
     """Cases filed before the tallies existed are counted once, here."""
     from services.tally import tally_rebuild
@@ -103,5 +122,6 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.RunPython(tenant_isolation, migrations.RunPython.noop),
         migrations.RunPython(count_existing_cases, migrations.RunPython.noop),
     ]

@@ -9,8 +9,16 @@ from django.test import RequestFactory
 from municipalities.models import Membership
 from portal import rls
 from portal.checks import check_row_level_security, tables_without_forced_policy
-from services.models import Case, CaseEvent, CaseStep, ServiceOffering
-from services.services import case_submit
+from services.models import (
+    Case,
+    CaseEvent,
+    CaseStep,
+    CaseTally,
+    DecisionTally,
+    ServiceOffering,
+)
+from services.services import case_apply_action, case_submit
+from services.workflow import Actor
 from tests.conftest import require_service
 from tests.factories import (
     DelegationFactory,
@@ -87,10 +95,28 @@ def test_with_a_municipality_set_only_its_rows_are_visible(two_towns, as_app_rol
         ahlen.pk
     }
     assert set(ServiceOffering.objects.values_list("municipality_id", flat=True)) == {ahlen.pk}
+    # The dashboard's counts follow the cases.
+    assert list(CaseTally.objects.values_list("processing_authority_id", "cases")) == [
+        (ahlen.pk, 1)
+    ]
     rls.set_scope([beckum.pk], local=True)
     assert Case.objects.count() == 2
+    assert sum(CaseTally.objects.values_list("cases", flat=True)) == 2
     rls.set_scope(rls.ALL, local=True)
     assert Case.objects.count() == 3
+
+
+def test_a_clerk_deciding_under_the_policy_is_counted(two_towns, as_app_role):
+    ahlen, _beckum = two_towns
+    rls.set_scope([ahlen.pk], local=True)
+    case = Case.objects.select_related("service").get()  # the only one Ahlen processes
+    clerk = Membership.objects.get(municipality=ahlen).user
+
+    case_apply_action(case=case, action="approve", actor_kind=Actor.CLERK, actor=clerk)
+
+    assert list(DecisionTally.objects.values_list("processing_authority_id", "decided")) == [
+        (ahlen.pk, 1)
+    ]
 
 
 def test_the_app_role_cannot_write_into_another_municipality(two_towns, as_app_role):
