@@ -16,9 +16,9 @@ BENCH_SECONDS (default 60) a bounded loop of
 
 and stop at the deadline after the iteration in hand. Afterwards it waits for the worker to
 finish (re-dispatching due steps like beat does) and checks that every 201 corresponds to
-exactly one stored case, that no case exists without a 201, that every step of every case is
-done, that every step's e-mail was recorded once and written once, and that every case has
-exactly one GiroCode payment. Prints requests/s, p50/p95/p99 latency and the error count;
+exactly one stored case, that no case exists without a 201, that the dashboard's tallies
+count every case once, that every step of every case is done, that every step's e-mail was
+recorded once and written once, and that every case has exactly one GiroCode payment. Prints requests/s, p50/p95/p99 latency and the error count;
 exits 1 on any error or mismatch. Drops the database afterwards (BENCH_KEEP=1 keeps it).
 """
 
@@ -192,10 +192,10 @@ def drain(references: set[str]) -> float:
 
 
 def verify(results: Results, mail_dir: Path) -> list[str]:
-    from django.db.models import Count
+    from django.db.models import Count, Sum
 
     from payments.models import Payment
-    from services.models import Case, CaseStep, OutboundEmail
+    from services.models import Case, CaseStep, CaseTally, OutboundEmail
 
     problems = []
     answered = collections.Counter(results.references)
@@ -223,6 +223,9 @@ def verify(results: Results, mail_dir: Path) -> list[str]:
     written = harness.emails_in(mail_dir)
     if written != recorded:
         problems.append(f"e-mails written {written} ≠ recorded {recorded}")
+    counted = CaseTally.objects.aggregate(n=Sum("cases"))["n"] or 0
+    if counted != len(stored):
+        problems.append(f"dashboard tallies count {counted} cases of {len(stored)}")
     if PAY:
         per_case = Payment.objects.values("case_id").annotate(n=Count("id"))
         if any(row["n"] != 1 for row in per_case) or len(per_case) != len(results.payments):
@@ -304,8 +307,9 @@ def main() -> int:
         print("  PROBLEMS:\n    " + "\n    ".join(problems))
     else:
         print(
-            "  verified: every 201 is exactly one case; every step done; every e-mail "
-            "recorded and written once" + ("; one GiroCode payment per case" if PAY else "")
+            "  verified: every 201 is exactly one case, counted once by the dashboard; every "
+            "step done; every e-mail recorded and written once"
+            + ("; one GiroCode payment per case" if PAY else "")
         )
     return 1 if problems or errors else 0
 

@@ -94,7 +94,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATABASE_RLS = env.bool("DATABASE_RLS", default=False)
 
 REDIS_URL = env.str("REDIS_URL", default="")
-# How long precomputed dashboard figures stay valid (beat refreshes them every 5 minutes).
+# How long the district dashboard reuses figures it computed (reloads, CSV downloads).
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
 
 

@@ -21,7 +21,7 @@ from services.models import Case, CaseTally, DecisionTally
 from services.workflow import DECIDED
 
 
-def month_of(moment: datetime.datetime) -> datetime.date:
+def _month_of(moment: datetime.datetime) -> datetime.date:
     """The first day of the local month of `moment`."""
     return timezone.localtime(moment).date().replace(day=1)
 
@@ -47,7 +47,7 @@ def tally_case_decided(*, case: Case) -> None:
 
 def _group(case: Case) -> dict[str, Any]:
     return {
-        "month": month_of(case.submitted_at),
+        "month": _month_of(case.submitted_at),
         "service_key": case.service.key,
         "municipality_id": case.municipality_id,
         "processing_authority_id": case.processing_authority_id,
