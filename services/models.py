@@ -337,18 +337,26 @@ class OutboundEmail(models.Model):
         return f"{self.purpose} → {', '.join(self.to)}"
 
 
-class CaseTally(models.Model):
-    """Cases filed per month of submission (local time), service, filing town and processing
-    authority: the dashboard's running count, so it never scans the case table. Anonymous by
-    construction and cross-tenant like all district statistics (no row-level security; the
-    dashboard's selectors scope it). Written by services/tally.py only."""
+class Tally(models.Model):
+    """What the dashboard's running counts are kept by: month of submission (local time,
+    its first day), service, filing town and processing authority. Anonymous by
+    construction; written by services/tally.py only, under row-level security by processing
+    authority like the cases they count."""
 
-    month = models.DateField()  # the first day of the month
+    month = models.DateField()
     service_key = models.SlugField(max_length=80, db_index=False)
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
     processing_authority = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, related_name="+"
     )
+
+    class Meta:
+        abstract = True
+
+
+class CaseTally(Tally):
+    """Cases filed: the dashboard reads these instead of scanning the case table."""
+
     cases = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -363,18 +371,11 @@ class CaseTally(models.Model):
         return f"{self.month:%Y-%m} {self.service_key}: {self.cases}"
 
 
-class DecisionTally(models.Model):
-    """Decided cases (approved or rejected) per month of submission, service, filing town,
-    processing authority and processing time in calendar days (local date of the decision −
-    local date of submission): enough for exact percentiles of those days and for the share
-    decided by the due date, without the case table."""
+class DecisionTally(Tally):
+    """Decided cases (approved or rejected) by processing time in calendar days (local date
+    of the decision − local date of submission): enough for exact percentiles of those days
+    and for the share decided by the due date, without the case table."""
 
-    month = models.DateField()
-    service_key = models.SlugField(max_length=80, db_index=False)
-    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
-    processing_authority = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, related_name="+"
-    )
     days = models.PositiveIntegerField()
     decided = models.PositiveIntegerField(default=0)
     with_due_date = models.PositiveIntegerField(default=0)
