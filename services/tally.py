@@ -9,7 +9,6 @@ the services — a bulk import, a restore, the benchmark's COPY — are counted 
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -19,11 +18,6 @@ from django.utils import timezone
 
 from services.models import Case, CaseTally, DecisionTally
 from services.workflow import DECIDED
-
-
-def _month_of(moment: datetime.datetime) -> datetime.date:
-    """The first day of the local month of `moment`."""
-    return timezone.localtime(moment).date().replace(day=1)
 
 
 def tally_case_filed(*, case: Case) -> None:
@@ -47,7 +41,7 @@ def tally_case_decided(*, case: Case) -> None:
 
 def _group(case: Case) -> dict[str, Any]:
     return {
-        "month": _month_of(case.submitted_at),
+        "month": timezone.localdate(case.submitted_at).replace(day=1),
         "service_key": case.service.key,
         "municipality_id": case.municipality_id,
         "processing_authority_id": case.processing_authority_id,
