@@ -1,4 +1,4 @@
-"""Admin of tenants, roles and delegations, scoped by role (portal.admin_scoping).
+"""Admin of tenants, roles and delegations, scoped by role (core/admin_scoping.py).
 
 District admins: every municipality of their district, memberships, delegations.
 Municipal admins: their own town's payee data and payment providers, its memberships
@@ -11,9 +11,9 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy
 
+from core.admin_scoping import ALL, VIEW, RoleScopedAdmin, admin_scope
 from municipalities.models import Delegation, Membership, Municipality
 from municipalities.services import delegation_validate
-from portal.admin_scoping import ALL, VIEW, RoleScopedAdmin, admin_scope
 
 PAYMENT_PROVIDERS = [
     ("girocode", gettext_lazy("GiroCode (bank transfer with QR code)")),
@@ -75,7 +75,7 @@ class MunicipalityAdmin(RoleScopedAdmin):
         return obj.pk
 
     def get_readonly_fields(self, request, obj=None):
-        if admin_scope(request).municipal:
+        if admin_scope(request).municipal_admin:
             # The district decides who a town is; the town decides how it is paid.
             return ["slug", "name", "ags", "kind", "code", "parent", "population"]
         return []
@@ -109,13 +109,13 @@ class MembershipAdmin(RoleScopedAdmin):
     list_select_related = ["user", "municipality"]
 
     def get_list_filter(self, request):
-        if admin_scope(request).municipal:
+        if admin_scope(request).municipal_admin:
             return ["role"]
         return ["role", "municipality"]
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "role" and not (
-            admin_scope(request).superuser or admin_scope(request).district
+            admin_scope(request).superuser or admin_scope(request).district_admin
         ):
             kwargs["choices"] = [
                 (value, label)

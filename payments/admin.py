@@ -8,9 +8,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_scoping import VIEW, RoleScopedAdmin
 from payments.models import Payment, PaymentEvent, Refund, StatementImport, StatementLine
 from payments.services import refunds_export
-from portal.admin_scoping import VIEW, RoleScopedAdmin
 
 
 class PaymentEventInline(admin.TabularInline):

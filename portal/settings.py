@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "portal",
+    "core",
     "municipalities",
     "services",
     "payments",
@@ -46,15 +47,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "portal.middleware.RequestSizeLimitMiddleware",
+    "core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "portal.rls.RowLevelSecurityMiddleware",
+    "core.rls.RowLevelSecurityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.ErrorPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -74,7 +76,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "portal.context_processors.roles",
+                "core.context_processors.roles",
             ],
         },
     },
@@ -90,7 +92,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Row-level security (PostgreSQL): on when the portal connects as the role kreisportal_app,
-# which the policies bind; see portal/rls.py and docs/operations.md.
+# which the policies bind; see core/rls.py and docs/operations.md.
 DATABASE_RLS = env.bool("DATABASE_RLS", default=False)
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -156,7 +158,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 *
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # The first handler stops a file's stream once it passes UPLOAD_MAX_BYTES (413).
 FILE_UPLOAD_HANDLERS = [
-    "portal.middleware.FileSizeLimitUploadHandler",
+    "core.middleware.FileSizeLimitUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
@@ -183,12 +185,12 @@ GIROCODE_REMINDER_DAYS = env.int("GIROCODE_REMINDER_DAYS", default=7)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "portal.rls.TokenAuthentication",
+        "core.rls.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "portal.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "submissions": env.str("THROTTLE_SUBMISSIONS", default="30/hour"),
         "tokens": env.str("THROTTLE_TOKENS", default="20/minute"),
@@ -207,7 +209,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "portal.openapi.add_error_responses",
+        "core.openapi.add_error_responses",
     ],
 }
 

@@ -5,9 +5,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
+from core.auth import ObtainToken
+from core.throttling import throttle
 from portal import views
-from portal.auth import ObtainToken
-from portal.throttling import throttle
 
 api_v1 = [
     path("auth/token/", ObtainToken.as_view(), name="api-token"),
@@ -36,6 +36,8 @@ urlpatterns = [
     # Municipality pages last: /<slug>/… would shadow anything after it.
     path("", include("services.urls")),
 ]
+
+handler404 = "portal.views.page_not_found"
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -5,6 +5,8 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from core.errors import NotFound
+from core.middleware import error_response
 from municipalities.selectors import municipalities_public
 
 
@@ -13,6 +15,11 @@ def home(request: HttpRequest) -> HttpResponse:
     districts = [m for m in municipalities if m.kind == "district"]
     towns = [m for m in municipalities if m.kind == "town"]
     return render(request, "portal/home.html", {"districts": districts, "towns": towns})
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 404 outside any view (an unknown address): the same page as every 404."""
+    return error_response(request, NotFound())
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -1,4 +1,4 @@
-"""Admin of the shared catalog, scoped by role (portal.admin_scoping).
+"""Admin of the shared catalog, scoped by role (core/admin_scoping.py).
 
 District admins edit drafts of service definitions, publish them as new immutable versions,
 preview the citizen form, export and import definitions, and switch offerings on and off
@@ -21,10 +21,10 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.admin_scoping import ALL, NONE, VIEW, RoleScopedAdmin, admin_scope
+from core.audit import audit_record
+from core.models import AuditEntry
 from municipalities.models import Municipality
-from portal.admin_scoping import ALL, NONE, VIEW, RoleScopedAdmin, admin_scope
-from portal.audit import audit_record
-from portal.models import AuditEntry
 from services.catalog import (
     definition_errors,
     service_draft_create,
@@ -222,7 +222,7 @@ class ServiceDefinitionAdmin(RoleScopedAdmin):
 
     def get_actions(self, request):
         actions = super().get_actions(request)
-        if admin_scope(request).municipal:
+        if admin_scope(request).municipal_admin:
             return {k: v for k, v in actions.items() if k == "export_json"}
         return actions
 
@@ -463,12 +463,12 @@ class ServiceOfferingAdmin(RoleScopedAdmin):
         )
 
     def get_list_filter(self, request):
-        if admin_scope(request).municipal:
+        if admin_scope(request).municipal_admin:
             return ["active", "service_key"]
         return ["active", "municipality", "service_key"]
 
     def get_readonly_fields(self, request, obj=None):
-        if admin_scope(request).municipal:
+        if admin_scope(request).municipal_admin:
             return ["municipality", "service_key", "active"]
         if obj is not None:
             return ["municipality", "service_key"]
@@ -477,7 +477,7 @@ class ServiceOfferingAdmin(RoleScopedAdmin):
     def get_changelist_form(self, request, **kwargs):
         # The list's inline fee fields get the same bounds check as the change form.
         base = super().get_changelist_form(request, form=ServiceOfferingForm, **kwargs)
-        if not admin_scope(request).municipal:
+        if not admin_scope(request).municipal_admin:
             return base
 
         class FeeOnlyForm(base):
@@ -490,7 +490,10 @@ class ServiceOfferingAdmin(RoleScopedAdmin):
 
     def changelist_view(self, request, extra_context=None):
         scope = admin_scope(request)
-        extra_context = {**(extra_context or {}), "show_matrix": scope.superuser or scope.district}
+        extra_context = {
+            **(extra_context or {}),
+            "show_matrix": scope.superuser or scope.district_admin,
+        }
         return super().changelist_view(request, extra_context)
 
     def get_urls(self):
@@ -506,7 +509,7 @@ class ServiceOfferingAdmin(RoleScopedAdmin):
     def matrix_view(self, request: HttpRequest) -> HttpResponse:
         """Towns × services: which town offers what (district admins)."""
         scope = admin_scope(request)
-        if not (scope.superuser or scope.district):
+        if not (scope.superuser or scope.district_admin):
             raise PermissionDenied
         towns = list(self.scoped_municipalities(request).order_by("-kind", "name"))
         keys = list(

@@ -19,8 +19,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from core.api import JSONParser
 from municipalities.selectors import municipality_by_slug
-from portal.api import JSONParser
 from services import selectors
 from services.forms import UploadTooLarge
 from services.models import Case

@@ -19,6 +19,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.tenancy import scope_for_request
 from services import statistics
 from services.statistics import DashboardScope, Period
 
@@ -410,7 +411,7 @@ def build_charts(tables: dict[str, Table]) -> dict[str, BarChart | None]:
 
 
 def _scope_or_404(request: HttpRequest) -> DashboardScope:
-    scope = statistics.dashboard_scope_for(request.user)
+    scope = statistics.dashboard_scope_for(scope_for_request(request))
     if scope is None:
         raise Http404("no dashboard for this user")
     return scope

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from portal.audit import audit_record
-from portal.models import AuditEntry
+from core.audit import audit_record
+from core.models import AuditEntry
 from services.models import Attachment, Case, CaseEvent, CaseStep, OutboundEmail
 
 logger = logging.getLogger(__name__)

@@ -18,18 +18,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import cache
 from django.db.models import Count, F, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from core.tenancy import Scope
 from municipalities.models import Membership, Municipality
 from payments.models import Payment
 from services.models import Case, CaseTally, DecisionTally, ServiceDefinition
 
-User = AbstractBaseUser | AnonymousUser
+Role = Membership.Role
 
 
 # --- percentiles ------------------------------------------------------------------------
@@ -69,35 +69,19 @@ class DashboardScope:
     district_wide: bool
 
 
-def dashboard_scope_for(user: User) -> DashboardScope | None:
-    """The dashboard scope of a user: None if they may not see the dashboard."""
-    if not user.is_authenticated or not user.is_active:
+def dashboard_scope_for(scope: Scope) -> DashboardScope | None:
+    """The dashboard scope of a user's tenancy scope (core/tenancy.py): district admins see
+    their district, municipal admins the cases their towns process, superusers everything;
+    None if they may not see the dashboard."""
+    if not scope.sees_dashboard:
         return None
-    memberships = list(
-        Membership.objects.filter(
-            user=user,
-            role__in=[Membership.Role.DISTRICT_ADMIN, Membership.Role.MUNICIPAL_ADMIN],
-        ).select_related("municipality")
-    )
-    districts = [m.municipality for m in memberships if m.role == Membership.Role.DISTRICT_ADMIN]
-    if districts:
-        ids = Municipality.objects.filter(
-            Q(pk__in=[d.pk for d in districts]) | Q(parent__in=districts)
-        ).values_list("pk", flat=True)
-        return DashboardScope(
-            label=", ".join(d.name for d in districts),
-            municipality_ids=frozenset(ids),
-            district_wide=True,
-        )
-    if memberships:
-        return DashboardScope(
-            label=", ".join(sorted({m.municipality.name for m in memberships})),
-            municipality_ids=frozenset(m.municipality_id for m in memberships),
-            district_wide=False,
-        )
-    if user.is_superuser:
+    if scope.reach is None:
         return DashboardScope(label="", municipality_ids=None, district_wide=True)
-    return None
+    named = scope.ids(Role.DISTRICT_ADMIN) if scope.district_admin else scope.reach
+    names = sorted(Municipality.objects.filter(pk__in=named).values_list("name", flat=True))
+    return DashboardScope(
+        label=", ".join(names), municipality_ids=scope.reach, district_wide=scope.district_admin
+    )
 
 
 @dataclass(frozen=True)

@@ -38,9 +38,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from core.middleware import FileSizeLimitUploadHandler
+from core.throttling import throttle
 from municipalities.selectors import municipality_by_slug
-from portal.middleware import FileSizeLimitUploadHandler
-from portal.throttling import throttle
 from services.documents import display_value
 from services.forms import (
     Field,
@@ -92,7 +92,7 @@ AUTOCOMPLETE = {
 
 
 class OversizedUploadSkipper(FileUploadHandler):
-    """The pages' variant of portal.middleware.FileSizeLimitUploadHandler: a file passing
+    """The pages' variant of core.middleware.FileSizeLimitUploadHandler: a file passing
     UPLOAD_MAX_BYTES is dropped as it streams in (never read in full or stored) and noted,
     so the page can say so at the field instead of answering a bare 413."""
 

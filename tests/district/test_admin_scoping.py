@@ -6,8 +6,8 @@ import re
 
 import pytest
 
+from core.models import AuditEntry
 from municipalities.models import Delegation, Membership
-from portal.models import AuditEntry
 from services.models import CaseStep, ServiceOffering
 from tests.district import make_case
 from tests.factories import (
@@ -124,13 +124,13 @@ def test_audit_view_shows_only_the_own_towns_entries(client, towns):
         object_repr="Ownton visible change",
     )
 
-    response = client.get("/admin/portal/auditentry/")
+    response = client.get("/admin/core/auditentry/")
     foreign = AuditEntry.objects.get(object_repr="Otherton secret change")
 
     assert "Ownton visible change" in response.content.decode()
     assert "Otherton secret change" not in response.content.decode()
-    assert client.get(f"/admin/portal/auditentry/{foreign.pk}/change/").status_code == 302
-    assert client.get(f"/admin/portal/auditentry/{mine.pk}/change/").status_code == 200
+    assert client.get(f"/admin/core/auditentry/{foreign.pk}/change/").status_code == 302
+    assert client.get(f"/admin/core/auditentry/{mine.pk}/change/").status_code == 200
 
 
 def test_membership_form_offers_only_the_own_town_and_no_district_role(client, towns):
@@ -310,10 +310,10 @@ def test_audit_entries_cannot_be_changed_or_deleted(client, towns):
     client.force_login(superuser)
 
     assert (
-        client.post(f"/admin/portal/auditentry/{entry.pk}/delete/", {"post": "yes"}).status_code
+        client.post(f"/admin/core/auditentry/{entry.pk}/delete/", {"post": "yes"}).status_code
         == 403
     )
-    assert client.get("/admin/portal/auditentry/add/").status_code == 403
+    assert client.get("/admin/core/auditentry/add/").status_code == 403
     entry.object_repr = "rewritten"
     with pytest.raises(ValueError):
         entry.save()

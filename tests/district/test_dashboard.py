@@ -12,6 +12,7 @@ from collections import Counter
 import pytest
 from django.utils import timezone
 
+from core.tenancy import scope_for
 from services import statistics
 from services.models import Case
 from services.statistics import Period, percentile_cont
@@ -46,7 +47,7 @@ def local(moment: datetime.datetime) -> datetime.datetime:
 
 
 def test_cases_per_service_town_and_month_match_an_independent_count(data):
-    scope = statistics.dashboard_scope_for(data.district_admin)
+    scope = statistics.dashboard_scope_for(scope_for(data.district_admin))
 
     rows = statistics.cases_per_month(scope=scope, period=Period())
 
@@ -64,7 +65,7 @@ def test_cases_per_service_town_and_month_match_an_independent_count(data):
 
 
 def test_processing_time_percentiles_and_deadline_share_match_an_independent_computation(data):
-    scope = statistics.dashboard_scope_for(data.district_admin)
+    scope = statistics.dashboard_scope_for(scope_for(data.district_admin))
 
     rows = {r.service_key: r for r in statistics.processing_times(scope=scope, period=Period())}
 
@@ -94,7 +95,7 @@ def test_processing_time_percentiles_and_deadline_share_match_an_independent_com
 
 
 def test_open_and_overdue_cases_per_authority(data):
-    scope = statistics.dashboard_scope_for(data.district_admin)
+    scope = statistics.dashboard_scope_for(scope_for(data.district_admin))
 
     rows = statistics.open_cases_per_authority(scope=scope, today=datetime.date(2026, 6, 1))
 
@@ -105,7 +106,7 @@ def test_open_and_overdue_cases_per_authority(data):
 
 
 def test_delegation_flows_count_who_processes_for_whom(data):
-    scope = statistics.dashboard_scope_for(data.district_admin)
+    scope = statistics.dashboard_scope_for(scope_for(data.district_admin))
 
     rows = statistics.delegation_flows(scope=scope, period=Period())
 
@@ -115,7 +116,7 @@ def test_delegation_flows_count_who_processes_for_whom(data):
 
 
 def test_period_filter_limits_to_the_months_chosen(data):
-    scope = statistics.dashboard_scope_for(data.district_admin)
+    scope = statistics.dashboard_scope_for(scope_for(data.district_admin))
 
     rows = statistics.cases_per_month(
         scope=scope, period=Period.months(year=2026, month_from=2, month_to=2)
@@ -126,7 +127,7 @@ def test_period_filter_limits_to_the_months_chosen(data):
 
 
 def test_municipal_admin_sees_only_the_cases_their_town_processes(data):
-    scope = statistics.dashboard_scope_for(data.admin_a)
+    scope = statistics.dashboard_scope_for(scope_for(data.admin_a))
 
     rows = statistics.cases_per_month(scope=scope, period=Period())
     load = statistics.open_cases_per_authority(scope=scope, today=datetime.date(2026, 6, 1))
@@ -305,7 +306,7 @@ def test_payments_per_town_provider_and_month(data):
     pay(data.cases[3], provider="counter", cents=900, paid="2026-02-01 00:15")
     pay(data.cases[4], provider="girocheckout", cents=700, paid=None, status="pending")
     pay(data.cases[9], provider="girocode", cents=1500, paid="2026-01-12 10:00")  # elsewhere
-    scope = statistics.dashboard_scope_for(data.district_admin)
+    scope = statistics.dashboard_scope_for(scope_for(data.district_admin))
 
     rows = statistics.payments_per_month(scope=scope, period=Period())
 

@@ -6,8 +6,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from core.models import AuditEntry
 from municipalities.models import Delegation, Membership
-from portal.models import AuditEntry
 from services.selectors import offer_for
 from tests.factories import (
     DelegationFactory,

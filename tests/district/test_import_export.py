@@ -9,8 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
+from core.models import AuditEntry
 from municipalities.models import Membership
-from portal.models import AuditEntry
 from services.catalog import service_export
 from services.models import ServiceDefinition
 from tests.factories import (

@@ -7,7 +7,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from portal.models import AuditEntry
+from core.models import AuditEntry
+from core.tenancy import scope_for
 from services import statistics
 from services.models import Attachment, Case, CaseEvent
 from services.retention import cases_purge_expired
@@ -106,7 +107,7 @@ def test_cases_within_retention_open_cases_and_other_periods_are_kept(data):
 
 
 def test_statistics_are_the_same_after_the_purge(data):
-    scope = statistics.dashboard_scope_for(data.district_admin)
+    scope = statistics.dashboard_scope_for(scope_for(data.district_admin))
     before = (
         statistics.cases_per_month(scope=scope, period=Period()),
         statistics.processing_times(scope=scope, period=Period()),

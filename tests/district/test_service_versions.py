@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from core.models import AuditEntry
 from municipalities.models import Membership
-from portal.models import AuditEntry
 from services.models import ServiceDefinition
 from services.services import SubmissionInvalid, case_submit
 from tests.factories import (

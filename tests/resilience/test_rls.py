@@ -1,4 +1,4 @@
-"""Row-level security on PostgreSQL (portal/rls.py): as the app's role, a query with no
+"""Row-level security on PostgreSQL (core/rls.py): as the app's role, a query with no
 municipality set sees no tenant rows, and with one set only that municipality's rows —
 whatever the ORM forgets to filter. The system check fails when a policy is missing."""
 
@@ -6,9 +6,9 @@ import pytest
 from django.db import connection
 from django.test import RequestFactory
 
+from core import rls
+from core.checks import check_row_level_security, tables_without_forced_policy
 from municipalities.models import Membership
-from portal import rls
-from portal.checks import check_row_level_security, tables_without_forced_policy
 from services.models import (
     Case,
     CaseEvent,
@@ -174,7 +174,7 @@ def test_system_check_fails_when_a_tenant_table_loses_its_policy():
     with connection.cursor() as cursor:
         cursor.execute("DROP POLICY tenant_isolation ON services_case")
     errors = check_row_level_security(databases=["default"])
-    assert [e.id for e in errors] == ["portal.E001"]
+    assert [e.id for e in errors] == ["core.E001"]
     assert "services_case" in errors[0].msg
 
 

@@ -1,85 +1,41 @@
-"""Role-scoped Django admin: who may see and change what (DESIGN.md, Who uses it).
+"""Role-scoped Django admin: who may see and change what (docs/architecture.md, Who uses it).
 
 Superusers see everything. District admins see the whole of their district; municipal
 admins see only rows of their own town(s); clerks have no admin access at all (they are not
-staff). Model permissions are not used for these roles: the role decides, in one place.
+staff). Model permissions are not used for these roles: the role decides, through the one
+tenancy scope (core/tenancy.py).
 
 Every change made through a scoped admin is appended to the audit trail
-(portal.models.AuditEntry)."""
+(core.models.AuditEntry).
+
+A new admin page: subclass `RoleScopedAdmin`, say what each role may do
+(`district_permissions`, `municipal_permissions`) and how a row reaches its municipality
+(`municipality_lookups`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
-from municipalities.models import Membership, Municipality
-from portal.audit import audit_record
-from portal.models import AuditEntry
+from core.audit import audit_record
+from core.models import AuditEntry
+from core.tenancy import NOBODY, Scope, scope_for_request
+from municipalities.models import Municipality
 
-Role = Membership.Role
 ALL = frozenset({"view", "add", "change", "delete"})
 VIEW = frozenset({"view"})
 NONE: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True)
-class AdminScope:
-    """What one request's user may reach in the admin."""
-
-    superuser: bool = False
-    district: bool = False
-    municipal: bool = False
-    # The municipalities whose rows the user may see (their district and its towns, or their
-    # own towns); unused for superusers.
-    municipality_ids: frozenset[int] = field(default_factory=frozenset)
-
-    @property
-    def role(self) -> str:
-        if self.superuser:
-            return "superuser"
-        if self.district:
-            return Role.DISTRICT_ADMIN
-        if self.municipal:
-            return Role.MUNICIPAL_ADMIN
-        return ""
-
-
-def admin_scope(request: HttpRequest) -> AdminScope:
-    """The request user's admin scope, computed once per request."""
-    cached = getattr(request, "_admin_scope", None)
-    if cached is not None:
-        return cached
+def admin_scope(request: HttpRequest) -> Scope:
+    """The request user's scope in the admin: nobody's unless they are active staff."""
     user = request.user
     if not user.is_authenticated or not user.is_active or not user.is_staff:
-        scope = AdminScope()
-    elif user.is_superuser:
-        scope = AdminScope(superuser=True)
-    else:
-        roles: dict[str, set[int]] = {}
-        for role, municipality_id in Membership.objects.filter(
-            user=user, role__in=[Role.DISTRICT_ADMIN, Role.MUNICIPAL_ADMIN]
-        ).values_list("role", "municipality_id"):
-            roles.setdefault(role, set()).add(municipality_id)
-        if Role.DISTRICT_ADMIN in roles:
-            districts = roles[Role.DISTRICT_ADMIN]
-            ids = set(
-                Municipality.objects.filter(
-                    Q(pk__in=districts) | Q(parent_id__in=districts)
-                ).values_list("pk", flat=True)
-            )
-            scope = AdminScope(district=True, municipality_ids=frozenset(ids))
-        elif Role.MUNICIPAL_ADMIN in roles:
-            scope = AdminScope(
-                municipal=True, municipality_ids=frozenset(roles[Role.MUNICIPAL_ADMIN])
-            )
-        else:
-            scope = AdminScope()
-    request._admin_scope = scope
-    return scope
+        return NOBODY
+    return scope_for_request(request)
 
 
 def _plain(value: Any) -> Any:
@@ -88,8 +44,6 @@ def _plain(value: Any) -> Any:
         return value
     if isinstance(value, QuerySet):
         return [str(v) for v in value]
-    if hasattr(value, "pk"):
-        return str(value)
     return str(value)
 
 
@@ -100,8 +54,6 @@ class AuditedAdminMixin:
 
     def municipality_of(self, obj: Any) -> int | None:
         return None
-
-    # --- audit --------------------------------------------------------------------------
 
     def save_model(self, request: HttpRequest, obj: Any, form, change: bool) -> None:
         # Remember old and new values of what the form changed, for log_change.
@@ -160,22 +112,20 @@ class RoleScopedAdmin(AuditedAdminMixin, admin.ModelAdmin):
     municipal_permissions: frozenset[str] = NONE
     municipality_lookups: tuple[str, ...] = ("municipality",)
 
-    # --- scope --------------------------------------------------------------------------
-
     def role_permissions(self, request: HttpRequest) -> frozenset[str]:
         scope = admin_scope(request)
         if scope.superuser:
             return ALL
-        if scope.district:
+        if scope.district_admin:
             return self.district_permissions
-        if scope.municipal:
+        if scope.municipal_admin:
             return self.municipal_permissions
         return NONE
 
-    def scope_filter(self, scope: AdminScope) -> Q:
+    def scope_filter(self, scope: Scope) -> Q:
         q = Q(pk__in=[])
         for lookup in self.municipality_lookups:
-            q |= Q(**{f"{lookup}__in": scope.municipality_ids})
+            q |= Q(**{f"{lookup}__in": scope.reach or ()})
         return q
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
@@ -183,7 +133,7 @@ class RoleScopedAdmin(AuditedAdminMixin, admin.ModelAdmin):
         scope = admin_scope(request)
         if scope.superuser:
             return qs
-        if not (scope.district or scope.municipal) or not self.role_permissions(request):
+        if not self.role_permissions(request):
             return qs.none()
         if not self.municipality_lookups:
             return qs
@@ -197,10 +147,10 @@ class RoleScopedAdmin(AuditedAdminMixin, admin.ModelAdmin):
         return self.get_queryset(request).filter(pk=obj.pk).exists()
 
     def scoped_municipalities(self, request: HttpRequest) -> QuerySet[Municipality]:
-        scope = admin_scope(request)
-        if scope.superuser:
+        reach = admin_scope(request).reach
+        if reach is None:
             return Municipality.objects.all()
-        return Municipality.objects.filter(pk__in=scope.municipality_ids)
+        return Municipality.objects.filter(pk__in=reach)
 
     def municipality_of(self, obj: Any) -> int | None:
         """The town an audit entry about `obj` belongs to."""
@@ -208,8 +158,6 @@ class RoleScopedAdmin(AuditedAdminMixin, admin.ModelAdmin):
         if lookup is None or "__" in lookup:
             return None
         return getattr(obj, f"{lookup}_id", None)
-
-    # --- permissions --------------------------------------------------------------------
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return bool(self.role_permissions(request))

@@ -7,9 +7,9 @@ RLS_MIGRATION = ("municipalities", "0002_row_level_security")
 
 
 def tables_without_forced_policy(using: str = DEFAULT_DB_ALIAS) -> list[str]:
-    """Tenant-owned tables (portal.rls.TENANT_TABLES) that exist but lack ENABLE + FORCE
+    """Tenant-owned tables (core.rls.TENANT_TABLES) that exist but lack ENABLE + FORCE
     ROW LEVEL SECURITY or a policy."""
-    from portal.rls import TENANT_TABLES
+    from core.rls import TENANT_TABLES
 
     with connections[using].cursor() as cursor:
         cursor.execute(
@@ -58,7 +58,7 @@ def check_row_level_security(app_configs: object = None, **kwargs: object) -> li
                     f"Tenant-owned table {table} has no forced row-level-security policy.",
                     hint="Run `manage.py migrate`; see docs/operations.md, Row-level security.",
                     obj=table,
-                    id="portal.E001",
+                    id="core.E001",
                 )
             )
     return errors

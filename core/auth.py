@@ -1,13 +1,16 @@
-"""Token login for API clients (API.md, Authentication)."""
+"""Token login for API clients (docs/api.md, Authentication)."""
 
 from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
+
+from core.errors import Invalid
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -34,9 +37,8 @@ class ObtainToken(APIView):
             password=serializer.validated_data["password"],
         )
         if user is None or not user.is_active:
-            return Response(
-                {"errors": {"non_field_errors": ["Unable to log in with these credentials."]}},
-                status=status.HTTP_400_BAD_REQUEST,
+            raise Invalid(
+                errors={"non_field_errors": [_("Unable to log in with these credentials.")]}
             )
-        token, _ = Token.objects.get_or_create(user=user)
+        token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})

@@ -3,15 +3,20 @@
 The API throttles with DRF's `ScopedRateThrottle` (scopes in REST_FRAMEWORK's
 DEFAULT_THROTTLE_RATES, set from the environment). Pages such as `/track/` and the login
 form are Django views; they take the same rates, the same cache and the same key per client
-through `throttle(scope)`, so an abuser gains nothing by switching from the API to the page."""
+through `throttle(scope)`, so an abuser gains nothing by switching from the API to the page.
+Past the rate, the view raises `Throttled` and the error middleware answers 429 with
+Retry-After."""
+
+from __future__ import annotations
 
 import functools
 import math
 from collections.abc import Callable, Iterable
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
 from rest_framework.throttling import SimpleRateThrottle
+
+from core.errors import Throttled
 
 View = Callable[..., HttpResponse]
 
@@ -33,21 +38,9 @@ class PageRateThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
-def too_many_requests(wait: float | None) -> HttpResponse:
-    seconds = max(1, math.ceil(wait)) if wait else 60
-    response = HttpResponse(
-        _("Too many requests. Please wait %(seconds)s seconds and try again.")
-        % {"seconds": seconds},
-        status=429,
-        content_type="text/plain; charset=utf-8",
-    )
-    response["Retry-After"] = str(seconds)
-    return response
-
-
 def throttle(scope: str, *, methods: Iterable[str] | None = None) -> Callable[[View], View]:
-    """Decorate a view so that requests beyond the scope's rate answer 429 with
-    Retry-After. `methods` limits the count to those methods (e.g. only POST of a login)."""
+    """Decorate a view so that requests beyond the scope's rate raise `Throttled` (429 with
+    Retry-After). `methods` limits the count to those methods (e.g. only POST of a login)."""
     counted = {m.upper() for m in methods} if methods else None
 
     def decorator(view: View) -> View:
@@ -56,7 +49,8 @@ def throttle(scope: str, *, methods: Iterable[str] | None = None) -> Callable[[V
             if counted is None or request.method in counted:
                 limiter = PageRateThrottle(scope)
                 if not limiter.allow_request(request, None):
-                    return too_many_requests(limiter.wait())
+                    wait = limiter.wait()
+                    raise Throttled(retry_after=max(1, math.ceil(wait)) if wait else 60)
             return view(request, *args, **kwargs)
 
         wrapped.throttle_scope = scope  # type: ignore[attr-defined]  (tests look for it)

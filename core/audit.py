@@ -1,10 +1,10 @@
-"""The one write of the audit trail (portal.models.AuditEntry)."""
+"""The one write of the audit trail (core.models.AuditEntry)."""
 
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from portal.models import AuditEntry
+from core.models import AuditEntry
 
 
 def audit_record(

@@ -1,4 +1,4 @@
-"""Portal-wide records that belong to no tenant app: the admin audit trail."""
+"""Records of the shared machinery: the audit trail of admin changes and system jobs."""
 
 from django.conf import settings
 from django.db import models
@@ -47,6 +47,8 @@ class AuditEntry(models.Model):
     changes = models.JSONField(_("changes"), default=dict, blank=True)
 
     class Meta:
+        # The table keeps the name it had when the trail lived in the `portal` app.
+        db_table = "portal_auditentry"
         ordering = ["-at", "-id"]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit trail")

@@ -1,15 +1,17 @@
-"""OpenAPI post-processing: the error answers every endpoint can give (API.md's error shape),
-so that clients — and the schema fuzzing in CI — find each status code documented."""
+"""OpenAPI post-processing: the error answers every endpoint can give (docs/api.md's error
+shape, core/api.py), so that clients — and the schema fuzzing in CI — find each status code
+documented."""
 
 from typing import Any
 
 ERROR_SCHEMA = {
     "type": "object",
-    "description": 'API.md: `{"errors": {field: [message, …]}}` or `{"detail": "…"}`.',
+    "description": '`{"detail": "…", "errors": {field: [message, …]}}` (docs/api.md).',
     "properties": {
         "detail": {"type": "string"},
         "errors": {"type": "object", "additionalProperties": True},
     },
+    "required": ["detail", "errors"],
     "additionalProperties": True,
 }
 DESCRIPTIONS = {

@@ -10,9 +10,9 @@ from django.db.models import Q
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from portal.admin_scoping import VIEW, AuditedAdminMixin, RoleScopedAdmin, admin_scope
-from portal.audit import audit_record
-from portal.models import AuditEntry
+from core.admin_scoping import VIEW, AuditedAdminMixin, RoleScopedAdmin, admin_scope
+from core.audit import audit_record
+from core.models import AuditEntry
 
 User = get_user_model()
 
@@ -44,13 +44,11 @@ class AuditEntryAdmin(RoleScopedAdmin):
         qs = super(RoleScopedAdmin, self).get_queryset(request)
         if scope.superuser:
             return qs
-        if scope.district:
+        if scope.district_admin:
             # District-wide objects (service definitions, purges) have no town.
-            return qs.filter(
-                Q(municipality__isnull=True) | Q(municipality__in=scope.municipality_ids)
-            )
-        if scope.municipal:
-            return qs.filter(municipality__in=scope.municipality_ids)
+            return qs.filter(Q(municipality__isnull=True) | Q(municipality__in=scope.reach))
+        if scope.municipal_admin:
+            return qs.filter(municipality__in=scope.reach)
         return qs.none()
 
     # Append-only, for everyone including superusers.
@@ -79,7 +77,7 @@ LOG_ACTIONS = {
 }
 
 
-@receiver(post_save, sender=LogEntry, dispatch_uid="portal.audit_from_log_entry")
+@receiver(post_save, sender=LogEntry, dispatch_uid="core.audit_from_log_entry")
 def audit_from_log_entry(sender, instance: LogEntry, created: bool, **kwargs) -> None:
     """Changes through any other admin page (celery beat, tokens, …): recorded from Django's
     own log entry. Pages with AuditedAdminMixin record themselves, with field values."""
