@@ -84,8 +84,8 @@ def fill(count: int, rng: random.Random) -> int:
     """COPY `count` cases (and payments for some) into the database; returns payments."""
     from django.db import connection
 
+    from catalog.models import ServiceDefinition, ServiceOffering
     from municipalities.models import Delegation, Municipality
-    from services.models import ServiceDefinition, ServiceOffering
 
     towns = list(Municipality.objects.all())
     weights = [t.population or 20_000 for t in towns]
@@ -222,7 +222,7 @@ def main() -> int:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from services.tally import tally_rebuild
+    from district.tally import tally_rebuild
 
     try:
         call_command("migrate", verbosity=0)

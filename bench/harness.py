@@ -305,8 +305,8 @@ def bench_town(
     benchmarks that drive submissions and steps; call after `setup_django`."""
     from django.contrib.auth import get_user_model
 
+    from catalog.models import ServiceDefinition, ServiceOffering
     from municipalities.models import Membership, Municipality
-    from services.models import ServiceDefinition, ServiceOffering
 
     town = Municipality.objects.create(
         slug="benchhausen",

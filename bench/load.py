@@ -56,8 +56,8 @@ EMAIL_PURPOSES = {
 def make_town() -> None:
     from django.contrib.auth import get_user_model
 
+    from catalog.models import ServiceDefinition, ServiceOffering
     from municipalities.models import Membership, Municipality
-    from services.models import ServiceDefinition, ServiceOffering
 
     town = Municipality.objects.create(
         slug=SLUG,
@@ -173,8 +173,8 @@ def drain(references: set[str]) -> float:
     """Wait until every step of the cases is done; re-dispatch due steps like beat would."""
     from django.db import close_old_connections
 
-    from services.models import CaseStep
-    from services.steps import steps_redispatch
+    from cases.models import CaseStep
+    from cases.steps import steps_redispatch
 
     started = time.monotonic()
     last_redispatch = started
@@ -194,8 +194,9 @@ def drain(references: set[str]) -> float:
 def verify(results: Results, mail_dir: Path) -> list[str]:
     from django.db.models import Count, Sum
 
+    from cases.models import Case, CaseStep, OutboundEmail
+    from district.models import CaseTally
     from payments.models import Payment
-    from services.models import Case, CaseStep, CaseTally, OutboundEmail
 
     problems = []
     answered = collections.Counter(results.references)

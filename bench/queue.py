@@ -102,8 +102,8 @@ class Universe:
     def __init__(self) -> None:
         from django.contrib.auth import get_user_model
 
+        from catalog.models import ServiceDefinition, ServiceOffering
         from municipalities.models import Delegation, Membership, Municipality
-        from services.models import ServiceDefinition, ServiceOffering
 
         towns = list(Municipality.objects.all())
         self.towns = towns
@@ -254,7 +254,7 @@ def main() -> int:
     from django.db import connection
     from django.test import Client
 
-    from services.models import Case
+    from cases.models import Case
 
     try:
         call_command("migrate", verbosity=0)

@@ -39,8 +39,8 @@ SERVICE = "melde-bench"
 def make_cases(count: int) -> list[int]:
     from django.db import transaction
 
-    from services.models import CaseStep
-    from services.services import case_submit
+    from cases.models import CaseStep
+    from cases.services import case_submit
 
     town = harness.bench_town(
         service_key=SERVICE,
@@ -111,7 +111,7 @@ def main() -> int:
     app.conf.task_default_queue = queue
 
     from bench.worker_app import noop
-    from services.tasks import run_step
+    from cases.tasks import run_step
 
     worker = harness.start_worker(env, queue, work / "worker.log", app="bench.worker_app")
     try:
@@ -122,7 +122,7 @@ def main() -> int:
         worker.stop()
         harness.purge_queue(queue)
 
-    from services.models import CaseStep, OutboundEmail
+    from cases.models import CaseStep, OutboundEmail
 
     done = CaseStep.objects.filter(pk__in=step_ids, status="done").count()
     emails = OutboundEmail.objects.filter(step_id__in=step_ids).count()

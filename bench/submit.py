@@ -148,7 +148,7 @@ def main() -> int:
         web.stop()
         harness.purge_queue(queue)
 
-    from services.models import Case
+    from cases.models import Case
 
     cases = Case.objects.count()
     connection.close()

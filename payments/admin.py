@@ -9,8 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_scoping import VIEW, RoleScopedAdmin
+from payments import payables
 from payments.models import Payment, PaymentEvent, Refund, StatementImport, StatementLine
-from payments.services import refunds_export
+from payments.services.refunds import refunds_export
 
 
 class PaymentEventInline(admin.TabularInline):
@@ -28,10 +29,9 @@ class PaymentEventInline(admin.TabularInline):
 class PaymentAdmin(RoleScopedAdmin):
     district_permissions = VIEW
     municipal_permissions = VIEW
-    municipality_lookups = ("payee_municipality", "case__processing_authority")
     list_display = (
         "creditor_reference",
-        "case",
+        "payable",
         "provider",
         "status",
         "amount_cents",
@@ -40,10 +40,17 @@ class PaymentAdmin(RoleScopedAdmin):
         "paid_at",
     )
     list_filter = ("provider", "status")
-    search_fields = ("creditor_reference", "case__reference", "merchant_tx_id", "receipt_number")
-    list_select_related = ("case", "payee_municipality")
+    # The Kassenzeichen is the payable's reference (a case reference) until an HKR issues one.
+    search_fields = ("creditor_reference", "kassenzeichen", "merchant_tx_id", "receipt_number")
+    list_select_related = ("payable", "payee_municipality")
     readonly_fields = [field.name for field in Payment._meta.fields]
     inlines = [PaymentEventInline]
+
+    @property
+    def municipality_lookups(self) -> tuple[str, ...]:  # type: ignore[override]
+        """The payee, and whoever the payable lets read its payments."""
+        extra = payables.adapter().municipality_lookups
+        return ("payee_municipality", *(f"payable__{lookup}" for lookup in extra))
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False

@@ -25,6 +25,7 @@ from typing import BinaryIO, Literal
 from defusedxml import DefusedXmlException
 from lxml import etree
 
+from core.errors import Invalid
 from payments.girocode import find_creditor_references, is_valid_creditor_reference
 
 try:  # Deprecated upstream (and due to go), so optional: a second check of the tree.
@@ -57,8 +58,12 @@ _NAMESPACE_RE = re.compile(r"camt\.(05\d)\.(\d{3}\.\d{2})$")
 _PLACEHOLDER_REFERENCES = frozenset({"NONREF", "NOTPROVIDED", "NOTAVAILABLE"})
 
 
-class StatementError(ValueError):
-    """The upload is not a statement we can read safely; the message says why."""
+class StatementError(Invalid, ValueError):
+    """The upload is not a statement we can read safely; the message says why (400, naming
+    the field `file`)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, errors={"file": [message]})
 
 
 @dataclass(frozen=True)

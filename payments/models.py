@@ -1,10 +1,10 @@
-"""Payments of case fees (DESIGN.md, Payments; facts in payments.md).
+"""Payments of fees (docs/architecture.md, Payments; protocol facts in docs/payments.md).
 
-A `Payment` is one attempt to collect a case's fee through one provider. Every
-message a provider sends about it is stored as a `PaymentEvent` before it is
-acted on; the unique key of that row is what makes a repeated message change
-nothing. Bank statements are stored per file (`StatementImport`) and per line
-(`StatementLine`), each unique, so a second import matches nothing new.
+A `Payment` is one attempt to collect a payable's fee (payments/payables.py: a case, for
+this portal) through one provider. Every message a provider sends about it is stored as a
+`PaymentEvent` before it is acted on; the unique key of that row is what makes a repeated
+message change nothing. Bank statements are stored per file (`StatementImport`) and per
+line (`StatementLine`), each unique, so a second import matches nothing new.
 """
 
 import uuid
@@ -35,8 +35,14 @@ class Payment(models.Model):
 
     # Public id: unguessable, so the QR image and the API detail cannot be enumerated.
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    case = models.ForeignKey(
-        "services.Case", on_delete=models.PROTECT, related_name="payments", verbose_name=_("case")
+    # What the fee is for. The model is the project's choice (PAYMENTS_PAYABLE_MODEL); the
+    # column keeps the name it had when payments belonged to cases.
+    payable = models.ForeignKey(
+        settings.PAYMENTS_PAYABLE_MODEL,
+        on_delete=models.PROTECT,
+        related_name="payments",
+        db_column="case_id",
+        verbose_name=_("case"),
     )
     attempt = models.PositiveIntegerField(_("attempt"))
     provider = models.CharField(_("provider"), max_length=20)
@@ -85,13 +91,13 @@ class Payment(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["case"],
+                fields=["payable"],
                 condition=Q(status__in=["created", "pending"]),
                 name="payment_one_active_per_case",
             ),
-            models.UniqueConstraint(fields=["case", "attempt"], name="payment_attempt_unique"),
+            models.UniqueConstraint(fields=["payable", "attempt"], name="payment_attempt_unique"),
             models.UniqueConstraint(
-                fields=["case", "idempotency_key"],
+                fields=["payable", "idempotency_key"],
                 condition=~Q(idempotency_key=""),
                 name="payment_idempotency_key_unique",
             ),
@@ -111,13 +117,34 @@ class Payment(models.Model):
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
 
+    @property
+    def provider_label(self) -> str:
+        """How the provider is called on pages (its key is for machines)."""
+        from payments import providers
+
+        try:
+            return str(providers.get(self.provider).label)
+        except KeyError:
+            return self.provider
+
 
 class PaymentEvent(models.Model):
     """A provider message or a decision about a payment, stored raw. Append-only."""
 
+    class Kind(models.TextChoices):
+        START = "start", _("Started")
+        NOTIFY = "notify", _("Provider notification")
+        REDIRECT = "redirect", _("Return from the checkout")
+        STATUS = "status", _("Status call")
+        STATEMENT = "statement", _("Bank statement line")
+        COUNTER = "counter", _("Paid at the counter")
+        REFUND = "refund", _("Refund")
+        SUPERSEDED = "superseded", _("Superseded by another way of paying")
+        EXPIRED = "expired", _("Expired")
+
     payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="events")
     provider = models.CharField(max_length=20)
-    kind = models.CharField(max_length=20)  # notify, redirect, statement, counter, refund, …
+    kind = models.CharField(max_length=20, choices=Kind.choices)
     # Unique per provider message: the notify and the redirect of one GiroCheckout
     # result carry the same signed parameters and therefore the same key.
     message_key = models.CharField(max_length=200)

@@ -25,6 +25,7 @@ from payments.providers.girocheckout import (
     REFUND_FIELDS,
     STATUS_FIELDS,
     Credentials,
+    GiroCheckoutProvider,
     credentials_for_project,
 )
 
@@ -174,8 +175,8 @@ def complete(tx: SandboxTransaction, outcome: str) -> str:
         },
         credentials.password,
     )
-    from payments.services import payment_apply_notification
+    from payments.services.notifications import payment_apply_notification
 
-    payment_apply_notification(params=params, source="notify")
+    payment_apply_notification(provider_key=GiroCheckoutProvider.key, params=params)
     separator = "&" if "?" in tx.url_redirect else "?"
     return tx.url_redirect + separator + urlencode(params)

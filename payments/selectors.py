@@ -1,53 +1,60 @@
-"""Reads of payments, scoped to who asks (DESIGN.md, Tenancy). A payment someone may
-not see answers like a missing one (404)."""
+"""Reads of payments, scoped to who asks (core/tenancy.py). A payment someone may not see
+answers like a missing one (404). Payables (cases) read payment state only through here."""
 
 from __future__ import annotations
 
+import datetime
 import uuid
-from typing import Any
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.db.models import Count, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
-from municipalities.models import Membership, Municipality
-from municipalities.selectors import municipality_ids_for
+from core.errors import NotFound
+from core.tenancy import scope_for
+from municipalities.models import Municipality
+from payments import payables, providers
 from payments.models import Payment, Refund, StatementImport
+from payments.payables import Payable
 
 User = AbstractBaseUser | AnonymousUser
-Role = Membership.Role
 
 
-def payment_status_for_case(case: Any) -> str | None:
-    """The status of the case's payment that counts: a settled one if any, else the newest;
-    None when none was started."""
-    payments = list(
-        Payment.objects.filter(case=case).order_by("-created_at").values_list("status", flat=True)
+def payment_status_for(payable: Payable) -> str | None:
+    """The status of the payable's payment that counts: a settled one if any, else the
+    newest; None when none was started."""
+    statuses = list(
+        Payment.objects.filter(payable=payable)
+        .order_by("-created_at")
+        .values_list("status", flat=True)
     )
-    for status in payments:
+    for status in statuses:
         if status in Payment.SETTLED_STATUSES:
             return status
-    return payments[0] if payments else None
+    return statuses[0] if statuses else None
 
 
 def _base() -> QuerySet[Payment]:
-    return Payment.objects.select_related(
-        "case", "case__service", "case__processing_authority", "payee_municipality"
-    )
+    return Payment.objects.select_related("payee_municipality")
 
 
-def payments_for_case(case: Any) -> QuerySet[Payment]:
-    """Every attempt of a case the caller already may see, newest first."""
-    return _base().filter(case=case).prefetch_related("refund").order_by("-created_at")
+def payments_for(payable: Payable) -> QuerySet[Payment]:
+    """Every attempt of a payable the caller already may see, newest first."""
+    return _base().filter(payable=payable).prefetch_related("refund").order_by("-created_at")
 
 
-def active_payment_for_case(case: Any) -> Payment | None:
-    return _base().filter(case=case, status__in=Payment.ACTIVE_STATUSES).first()
+def active_payment_for(payable: Payable) -> Payment | None:
+    return _base().filter(payable=payable, status__in=Payment.ACTIVE_STATUSES).first()
 
 
-def settled_payment_for_case(case: Any) -> Payment | None:
+def settled_payment_for(payable: Payable) -> Payment | None:
     return (
-        _base().filter(case=case, status__in=Payment.SETTLED_STATUSES).order_by("paid_at").first()
+        _base()
+        .filter(payable=payable, status__in=Payment.SETTLED_STATUSES)
+        .order_by("paid_at")
+        .first()
     )
 
 
@@ -55,68 +62,53 @@ def _uuid(value: str) -> uuid.UUID:
     try:
         return uuid.UUID(str(value))
     except ValueError as exc:
-        raise Http404("payment not found") from exc
+        raise NotFound("payment not found") from exc
 
 
 def payment_for_request(user: User, payment_id: str, token: str | None) -> Payment:
-    """The payment for an API caller: the case's access token, a clerk of the processing
-    authority, or an admin of the payee municipality."""
-    payment = _base().filter(pk=_uuid(payment_id)).first()
+    """The payment for an API caller: the payable's access token, someone the payable lets
+    see it (a clerk of the case's processing authority), or an admin of the payee town."""
+    payment = _base().select_related("payable").filter(pk=_uuid(payment_id)).first()
     if payment is None:
-        raise Http404("payment not found")
+        raise NotFound("payment not found")
+    adapter = payables.adapter()
     if token:
-        from services.references import token_matches
-
-        if token_matches(token, payment.case.access_token_hash):
+        if adapter.token_matches(payment.payable, token):
             return payment
-        raise Http404("payment not found")
-    if payment.case.processing_authority_id in municipality_ids_for(user, Role.CLERK):
+        raise NotFound("payment not found")
+    scope = scope_for(user)
+    if adapter.visible_to(payment.payable, scope) or payment.payee_municipality_id in (
+        scope.admin_of
+    ):
         return payment
-    if payment.payee_municipality_id in municipality_ids_for(user, Role.MUNICIPAL_ADMIN):
-        return payment
-    raise Http404("payment not found")
+    raise NotFound("payment not found")
 
 
 def payment_for_qr(payment_id: str) -> Payment:
-    """Whoever holds the unguessable payment id may see its QR code (it names the town's
-    account, the fee and the reference, nothing about the citizen)."""
-    payment = _base().filter(pk=_uuid(payment_id), provider="girocode").first()
-    if payment is None:
-        raise Http404("payment not found")
-    return payment
-
-
-def payment_by_merchant_tx_id(merchant_tx_id: str) -> Payment:
-    payment = _base().filter(merchant_tx_id=merchant_tx_id, provider="girocheckout").first()
-    if payment is None:
-        raise Http404("payment not found")
-    return payment
-
-
-def case_for_payment_clerk(user: User, reference: str) -> Any:
-    """A case a clerk may take a fee for at the desk or refund: clerks of its processing
-    authority (they work it and meet the citizen) and of the payee (filing) town."""
-    from services.models import Case
-
-    ids = municipality_ids_for(user, Role.CLERK)
-    case = (
-        Case.objects.select_related("service", "municipality", "processing_authority")
-        .filter(reference=reference)
-        .filter(Q(processing_authority_id__in=ids) | Q(municipality_id__in=ids))
+    """Whoever holds the unguessable payment id may see its transfer QR code (it names the
+    town's account, the fee and the reference, nothing about the payer)."""
+    payment = (
+        _base()
+        .filter(pk=_uuid(payment_id), provider__in=providers.keys_where("settled_by_statement"))
         .first()
     )
-    if case is None:
-        raise Http404("case not found")
-    return case
+    if payment is None:
+        raise NotFound("payment not found")
+    return payment
+
+
+def payment_by_merchant_tx_id(provider_key: str, merchant_tx_id: str) -> Payment:
+    payment = _base().filter(merchant_tx_id=merchant_tx_id, provider=provider_key).first()
+    if payment is None:
+        raise NotFound("payment not found")
+    return payment
 
 
 def municipality_for_treasury(user: User, slug: str) -> Municipality:
     """A town whose statements and refunds the user manages: its municipal admins."""
     municipality = Municipality.objects.filter(slug=slug).first()
-    if municipality is None or municipality.pk not in municipality_ids_for(
-        user, Role.MUNICIPAL_ADMIN
-    ):
-        raise Http404("municipality not found")
+    if municipality is None or municipality.pk not in scope_for(user).admin_of:
+        raise NotFound("municipality not found")
     return municipality
 
 
@@ -131,6 +123,56 @@ def statement_imports_for(municipality: Municipality, *, limit: int = 20) -> lis
 def open_refunds_for(municipality: Municipality) -> QuerySet[Refund]:
     return (
         Refund.objects.filter(payment__payee_municipality=municipality, status=Refund.Status.OPEN)
-        .select_related("payment", "payment__case")
+        .select_related("payment", "payment__payable")
         .order_by("requested_at", "id")
     )
+
+
+@dataclass(frozen=True)
+class SettledMonth:
+    month: datetime.date
+    payee_id: int
+    provider: str
+    payments: int
+    amount_cents: int
+
+
+def settled_per_month(
+    *,
+    payee_ids: frozenset[int] | None,
+    start: datetime.datetime | None = None,
+    end: datetime.datetime | None = None,
+) -> list[SettledMonth]:
+    """Settled payments (paid, or paid and refunded since) per payee town, provider and month
+    of payment (local time), for the district's statistics; `payee_ids` None: every town."""
+    payments = Payment.objects.filter(paid_at__isnull=False, status__in=Payment.SETTLED_STATUSES)
+    if payee_ids is not None:
+        payments = payments.filter(payee_municipality_id__in=payee_ids)
+    if start is not None:
+        payments = payments.filter(paid_at__gte=start)
+    if end is not None:
+        payments = payments.filter(paid_at__lt=end)
+    rows = (
+        payments.annotate(month=TruncMonth("paid_at"))
+        .values("month", "payee_municipality_id", "provider")
+        .annotate(n=Count("id"), amount=Sum("amount_cents"))
+        .order_by()
+    )
+    return [
+        SettledMonth(
+            month=_as_date(row["month"]),
+            payee_id=row["payee_municipality_id"],
+            provider=row["provider"],
+            payments=row["n"],
+            amount_cents=row["amount"] or 0,
+        )
+        for row in rows
+    ]
+
+
+def _as_date(value: datetime.date | datetime.datetime) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.date()
+    return value

@@ -77,7 +77,7 @@ def credit_transfer_xml(
 
     for refund in refunds:
         transfer = _sub(info, "CdtTrfTxInf")
-        reference = refund.payment.case.reference if refund.payment_id else str(refund.pk)
+        reference = str(refund.payment.payable) if refund.payment_id else str(refund.pk)
         _path(transfer, "PmtId", "EndToEndId", text=f"ERST-{reference}"[:35])
         _sub(_sub(transfer, "Amt"), "InstdAmt", _amount(refund.amount_cents), Ccy=refund.currency)
         if refund.creditor_bic:

@@ -1,15 +1,15 @@
-"""Periodic payment jobs (beat rows in payments/migrations): thin, idempotent."""
+"""Periodic payment jobs (CELERY_BEAT_SCHEDULE in portal/settings.py): thin, idempotent."""
 
 from celery import shared_task
 
-from payments import services
+from payments.services import periodic
 
 
 @shared_task(name="payments.expire_stale")
 def expire_stale() -> int:
-    return services.payment_expire_stale()
+    return periodic.payment_expire_stale()
 
 
 @shared_task(name="payments.send_reminders")
 def send_reminders() -> int:
-    return services.payment_send_reminders()
+    return periodic.payment_send_reminders()

@@ -4,6 +4,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -38,12 +39,20 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_celery_beat",
     "axes",
+    # The project, then the apps from the bottom up (docs/architecture.md, The layout).
     "portal",
-    "core",
     "municipalities",
-    "services",
+    "core",
+    "catalog",
     "payments",
+    "cases",
+    "citizen",
+    "district",
+    # History only: the migrations that made the services_* tables (services/apps.py).
+    "services",
 ]
+# What a payment is for (payments/payables.py); its app registers the payable adapter.
+PAYMENTS_PAYABLE_MODEL = "cases.Case"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -222,7 +231,33 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
+# Beat keeps its schedule in the database (operators may disable an entry or add their own in
+# the admin); the portal's own entries are these, written there by beat at every start.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    # Steps a lost broker message left pending (cases/steps.py).
+    "Re-dispatch pending process steps": {"task": "cases.redispatch_steps", "schedule": 30.0},
+    # Working days start early in a town hall: the digest is there before the first coffee.
+    "Daily deadline digest to clerks": {
+        "task": "cases.send_due_digest",
+        "schedule": crontab(minute="0", hour="6", day_of_week="1-5"),
+    },
+    "Expire unfinished online payments": {"task": "payments.expire_stale", "schedule": 300.0},
+    # Mid-morning: the reminder arrives when people read mail, not at night.
+    "Remind citizens of open bank transfers": {
+        "task": "payments.send_reminders",
+        "schedule": crontab(minute="0", hour="10"),
+    },
+    # 03:30 local time: after midnight's closings, before offices open.
+    "Retention purge (daily)": {
+        "task": "district.purge_expired_cases",
+        "schedule": crontab(minute="30", hour="3"),
+    },
+    "Abandoned form drafts (daily)": {
+        "task": "citizen.purge_abandoned_drafts",
+        "schedule": crontab(minute="45", hour="3"),
+    },
+}
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)

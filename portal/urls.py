@@ -12,7 +12,8 @@ from portal import views
 api_v1 = [
     path("auth/token/", ObtainToken.as_view(), name="api-token"),
     path("", include("municipalities.api_urls")),
-    path("", include("services.api_urls")),
+    path("", include("catalog.api_urls")),
+    path("", include("cases.api_urls")),
     path("", include("payments.api_urls")),
 ]
 
@@ -30,11 +31,11 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("payments/", include("payments.urls")),
-    path("", include("services.workspace_urls")),
-    path("", include("services.district_urls")),
+    path("", include("cases.workspace.urls")),
+    path("", include("district.urls")),
     path("", views.home, name="home"),
-    # Municipality pages last: /<slug>/… would shadow anything after it.
-    path("", include("services.urls")),
+    # Citizen pages last: /<slug>/… would shadow anything after it.
+    path("", include("citizen.urls")),
 ]
 
 handler404 = "portal.views.page_not_found"

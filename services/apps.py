@@ -1,23 +1,12 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
 
 
 class ServicesConfig(AppConfig):
+    """A retired app: `services` held the catalog, cases, the citizen pages and the district's
+    statistics until they were split into `catalog`, `cases`, `citizen` and `district`. It
+    keeps only its migrations — the history that created the tables (still named
+    `services_*`) — so that fresh databases and databases created before the split both
+    migrate. Its last migration hands every model over to the new apps; it has no code."""
+
     name = "services"
-    verbose_name = _("Services and cases")
-
-    def ready(self) -> None:
-        from core import rls
-
-        rls.register_tenant_tables(
-            {
-                "services_serviceoffering": "municipality_id",
-                "services_case": "processing_authority_id",
-                "services_caseevent": "via services_case",
-                "services_attachment": "via services_case",
-                "services_casestep": "via services_case",
-                "services_outboundemail": "via services_casestep",
-                "services_casetally": "processing_authority_id",
-                "services_decisiontally": "processing_authority_id",
-            }
-        )
+    verbose_name = "services (history only)"

@@ -70,6 +70,21 @@ def api() -> APIClient:
     return APIClient()
 
 
+@pytest.fixture
+def beat_schedule(db):
+    """The periodic tasks as celery beat writes them into its database tables when it starts:
+    django-celery-beat's DatabaseScheduler turns each CELERY_BEAT_SCHEDULE entry into a row
+    with ModelEntry.from_entry (the whole scheduler would close the test's connection)."""
+    from django_celery_beat.models import PeriodicTask
+    from django_celery_beat.schedulers import ModelEntry
+
+    from portal.celery import app
+
+    for name, entry in app.conf.beat_schedule.items():
+        ModelEntry.from_entry(name, app=app, **entry)
+    return PeriodicTask.objects
+
+
 def require_service(name: str, available: bool, why: str) -> None:
     """Skip locally when a service is missing; in CI, fail loudly instead."""
     if available:
@@ -126,8 +141,8 @@ def file_case(demo):
     """file_case(town="boenen", service="gewerbe-anmelden") → services.services.Submitted:
     a case filed through case_submit with valid answers (gewerbe-anmelden from Bönen is
     processed by Kamen under the demo delegation)."""
+    from cases.services import case_submit
     from municipalities.models import Municipality
-    from services.services import case_submit
 
     def _file(
         town: str = "boenen",

@@ -5,8 +5,8 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 
+from catalog.models import ServiceDefinition, ServiceOffering
 from municipalities.models import Delegation, Membership, Municipality
-from services.models import ServiceDefinition, ServiceOffering
 
 SIMPLE_FORM = {
     "steps": [

@@ -1,5 +1,8 @@
 """Registry of payment providers, by key. Which of them a municipality offers is
-configuration (`Municipality.payment_providers`)."""
+configuration (`Municipality.payment_providers`, chosen in the admin from `choices()`).
+
+A provider is one module here with one `register(...)` call; the registry refuses a second
+provider under the same key."""
 
 from __future__ import annotations
 
@@ -11,6 +14,8 @@ _REGISTRY: dict[str, PaymentProvider] = {}
 def register(provider: PaymentProvider) -> PaymentProvider:
     if not provider.key:
         raise ValueError("A provider needs a key.")
+    if provider.key in _REGISTRY and type(_REGISTRY[provider.key]) is not type(provider):
+        raise ValueError(f"A payment provider is registered as {provider.key!r} already.")
     _REGISTRY[provider.key] = provider
     return provider
 
@@ -24,6 +29,18 @@ def get(key: str) -> PaymentProvider:
 def keys() -> list[str]:
     _load()
     return list(_REGISTRY)
+
+
+def keys_where(flag: str) -> list[str]:
+    """Keys of the providers whose flag (e.g. `expires_unfinished`) is set."""
+    _load()
+    return [key for key, provider in _REGISTRY.items() if getattr(provider, flag)]
+
+
+def choices() -> list[tuple[str, str]]:
+    """(key, label) of every provider, for the admin's choice of what a town offers."""
+    _load()
+    return [(key, provider.admin_label or provider.label) for key, provider in _REGISTRY.items()]
 
 
 def offered_keys(configured: list[str] | None) -> list[str]:

@@ -1,16 +1,48 @@
-"""The provider interface (DESIGN.md, Payments): plain data in, plain data out.
+"""The provider interface (docs/architecture.md, Payments): plain data in, plain data out.
 
-A provider knows a protocol, never the database: services.py reads and writes
-rows and hands providers frozen snapshots (modelled on Saleor's payment
-plugins). What a provider cannot do (a bank transfer has no status call), it
-answers with None or a result that says so.
-"""
+A provider knows a protocol, never the database: payments/services/ reads and writes rows
+and hands providers frozen snapshots (modelled on Saleor's payment plugins). What a
+provider cannot do (a bank transfer has no status call), it answers with None or a result
+that says so.
+
+A provider also says what the payer does next (`next_step`: go to a URL, transfer with the
+details shown, pay at the counter) and how it is called (`label`, `admin_label`), so pages,
+the API and the admin render any provider without knowing its key. What it can do is
+declared in flags (`expires_unfinished`, `settled_by_statement`, …), which the services read
+instead of comparing keys."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import ClassVar
+
+
+class Outcome(StrEnum):
+    """What a provider message or status call says about an attempt."""
+
+    PAID = "paid"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    PENDING = "pending"
+
+
+class StartStatus(StrEnum):
+    PENDING = "pending"  # the attempt waits for the payer (maybe at a checkout page)
+    FAILED = "failed"  # refused
+
+
+class RefundStatus(StrEnum):
+    DONE = "done"  # the provider paid it back
+    OPEN = "open"  # someone must transfer it (the treasury's pain.001 export)
+    FAILED = "failed"
+
+
+class NextStepKind(StrEnum):
+    REDIRECT = "redirect"  # send the browser to `url` (a checkout page)
+    SHOW_TRANSFER = "show_transfer"  # show the transfer details and their QR code
+    PAY_AT_COUNTER = "pay_at_counter"  # the payer pays at the town hall
 
 
 @dataclass(frozen=True)
@@ -29,6 +61,18 @@ class PaymentData:
     payee_bic: str
     kassenzeichen: str = ""
     provider_reference: str = ""
+    redirect_url: str = ""
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """What the payer does next for an attempt. `url` for REDIRECT (empty once the attempt
+    is over); `payload` for SHOW_TRANSFER (the exact EPC QR text)."""
+
+    kind: NextStepKind
+    url: str = ""
+    payload: str = ""
 
 
 @dataclass(frozen=True)
@@ -41,9 +85,7 @@ class CallbackUrls:
 
 @dataclass(frozen=True)
 class StartResult:
-    """`pending`: the attempt waits for the payer (maybe at `redirect_url`); `failed`: refused."""
-
-    status: str
+    status: StartStatus
     redirect_url: str = ""
     provider_reference: str = ""
     method: str = ""
@@ -57,7 +99,7 @@ class Notification:
 
     merchant_tx_id: str
     provider_reference: str
-    outcome: str  # paid | failed | cancelled | pending
+    outcome: Outcome
     amount_cents: int | None
     currency: str
     method: str
@@ -68,7 +110,7 @@ class Notification:
 
 @dataclass(frozen=True)
 class StatusResult:
-    outcome: str  # paid | failed | cancelled | pending
+    outcome: Outcome
     amount_cents: int | None = None
     currency: str = ""
     method: str = ""
@@ -77,9 +119,7 @@ class StatusResult:
 
 @dataclass(frozen=True)
 class RefundResult:
-    """`done`: the provider paid it back; `open`: someone must transfer it; `failed`."""
-
-    status: str
+    status: RefundStatus
     provider_reference: str = ""
     message: str = ""
     payload: dict = field(default_factory=dict)
@@ -90,16 +130,37 @@ class ProviderError(Exception):
 
 
 class PaymentProvider:
-    """Base class; subclasses set `key` and override what they support."""
+    """Base class; subclasses set `key`, the labels and flags, and override what they
+    support."""
 
     key: ClassVar[str] = ""
-    #: Shown to citizens (a gettext_lazy string).
+    #: Shown to citizens choosing how to pay (a gettext_lazy string).
     label: ClassVar[str] = ""
-    #: True when the provider redirects the payer to a checkout page.
-    redirects: ClassVar[bool] = False
+    #: Shown to admins choosing which providers a town offers.
+    admin_label: ClassVar[str] = ""
+    #: Said to the citizen right after choosing it (empty: nothing to say, e.g. a redirect).
+    chosen_message: ClassVar[str] = ""
+    #: The payment method recorded for its attempts unless the provider reports another.
+    method: ClassVar[str] = ""
+    #: Unfinished attempts expire after PAYMENT_EXPIRY_MINUTES (after one status call).
+    expires_unfinished: ClassVar[bool] = False
+    #: Paid when a bank statement line matches; the payer is reminded after
+    #: GIROCODE_REMINDER_DAYS, and a refund goes back to the account the money came from.
+    settled_by_statement: ClassVar[bool] = False
+    #: Sends signed notifications (and redirects) about its attempts.
+    notifies: ClassVar[bool] = False
+    #: Paid at the town hall and recorded there by a clerk.
+    paid_at_counter: ClassVar[bool] = False
 
     def start(self, payment: PaymentData, *, urls: CallbackUrls) -> StartResult:
         raise NotImplementedError
+
+    def next_step(self, payment: PaymentData) -> NextStep:
+        raise NotImplementedError
+
+    def notified_attempt(self, params: Mapping[str, str]) -> str:
+        """The merchant transaction id a notification (or redirect) is about; "" if none."""
+        return ""
 
     def verify_notification(
         self, params: Mapping[str, str], *, payment: PaymentData
@@ -112,4 +173,4 @@ class PaymentProvider:
         return None
 
     def refund(self, payment: PaymentData, *, amount_cents: int) -> RefundResult:
-        return RefundResult(status="open", message="Refund by bank transfer.")
+        return RefundResult(status=RefundStatus.OPEN, message="Refund by bank transfer.")

@@ -27,18 +27,22 @@ from payments import girocheckout as protocol
 from payments.providers import register
 from payments.providers.base import (
     CallbackUrls,
+    NextStep,
+    NextStepKind,
     Notification,
+    Outcome,
     PaymentData,
     PaymentProvider,
     ProviderError,
     RefundResult,
+    RefundStatus,
     StartResult,
+    StartStatus,
     StatusResult,
 )
 
 logger = logging.getLogger(__name__)
 
-METHOD = "girocheckout"
 TIMEOUT_SECONDS = 20
 #: Field orders of the other API calls, as their values enter the hash.
 STATUS_FIELDS = ("merchantId", "projectId", "reference")
@@ -159,8 +163,11 @@ def _int_or_none(value: object) -> int | None:
 
 class GiroCheckoutProvider(PaymentProvider):
     key = "girocheckout"
+    method = "girocheckout"
     label = _("Pay online (GiroCheckout)")
-    redirects = True
+    admin_label = _("GiroCheckout (online payment)")
+    expires_unfinished = True
+    notifies = True
 
     def _credentials(self, payment: PaymentData) -> Credentials:
         credentials = credentials_for(payment.payee_slug)
@@ -188,15 +195,26 @@ class GiroCheckoutProvider(PaymentProvider):
         reply = call("transaction/start", fields, credentials)
         if str(reply.get("rc")) != "0" or not reply.get("redirect"):
             return StartResult(
-                status="failed", message=str(reply.get("msg") or reply.get("rc")), details=reply
+                status=StartStatus.FAILED,
+                message=str(reply.get("msg") or reply.get("rc")),
+                details=reply,
             )
         return StartResult(
-            status="pending",
+            status=StartStatus.PENDING,
             redirect_url=str(reply["redirect"]),
             provider_reference=str(reply.get("reference") or ""),
-            method=METHOD,
+            method=self.method,
             details=reply,
         )
+
+    def next_step(self, payment: PaymentData) -> NextStep:
+        # Once the attempt is over, its checkout page is of no use to anyone.
+        return NextStep(
+            kind=NextStepKind.REDIRECT, url=payment.redirect_url if payment.active else ""
+        )
+
+    def notified_attempt(self, params: Mapping[str, str]) -> str:
+        return str(params.get("gcMerchantTxId") or "")
 
     def verify_notification(
         self, params: Mapping[str, str], *, payment: PaymentData
@@ -215,10 +233,10 @@ class GiroCheckoutProvider(PaymentProvider):
         return Notification(
             merchant_tx_id=str(params.get("gcMerchantTxId", "")),
             provider_reference=str(params.get("gcReference", "")),
-            outcome=protocol.outcome_for(code),
+            outcome=Outcome(protocol.outcome_for(code)),
             amount_cents=_int_or_none(params.get("gcAmount")),
             currency=str(params.get("gcCurrency", "")).strip().upper(),
-            method=str(params.get("gcPaymethod") or METHOD),
+            method=str(params.get("gcPaymethod") or self.method),
             message_key=f"result:{key}",
             payload=payload,
             code=code,
@@ -239,12 +257,12 @@ class GiroCheckoutProvider(PaymentProvider):
         )
         reply = call("transaction/status", fields, credentials)
         if str(reply.get("rc")) != "0":
-            return StatusResult(outcome="pending", payload=reply)
+            return StatusResult(outcome=Outcome.PENDING, payload=reply)
         return StatusResult(
-            outcome=protocol.outcome_for(reply.get("resultPayment")),
+            outcome=Outcome(protocol.outcome_for(reply.get("resultPayment"))),
             amount_cents=_int_or_none(reply.get("amount")),
             currency=str(reply.get("currency") or "").upper(),
-            method=str(reply.get("paymethod") or METHOD),
+            method=str(reply.get("paymethod") or self.method),
             payload=reply,
         )
 
@@ -265,9 +283,13 @@ class GiroCheckoutProvider(PaymentProvider):
         reply = call("transaction/refund", fields, credentials)
         if str(reply.get("rc")) == "0" and str(reply.get("resultPayment", "4000")) == "4000":
             return RefundResult(
-                status="done", provider_reference=str(reply.get("reference") or ""), payload=reply
+                status=RefundStatus.DONE,
+                provider_reference=str(reply.get("reference") or ""),
+                payload=reply,
             )
-        return RefundResult(status="failed", message=str(reply.get("msg") or ""), payload=reply)
+        return RefundResult(
+            status=RefundStatus.FAILED, message=str(reply.get("msg") or ""), payload=reply
+        )
 
 
 register(GiroCheckoutProvider())

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import services.models
+import cases.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -137,7 +137,7 @@ class Migration(migrations.Migration):
                 ("field_name", models.CharField(blank=True, max_length=80)),
                 (
                     "file",
-                    models.FileField(max_length=300, upload_to=services.models.attachment_path),
+                    models.FileField(max_length=300, upload_to=cases.models.attachment_path),
                 ),
                 ("original_name", models.CharField(max_length=255)),
                 ("content_type", models.CharField(max_length=100)),

@@ -24,10 +24,15 @@ def tenant_isolation(apps, schema_editor):
 
 
 def count_existing_cases(apps, schema_editor):
-    """Cases filed before the tallies existed are counted once, here."""
-    from services.tally import tally_rebuild
+    """Cases filed before the tallies existed are counted once, here (with this migration's
+    historical models; the counting itself lives in district/tally.py today)."""
+    from district.tally import tally_rebuild
 
-    tally_rebuild(apps=apps)
+    tally_rebuild(
+        cases_model=apps.get_model("services", "Case"),
+        filed_model=apps.get_model("services", "CaseTally"),
+        decided_model=apps.get_model("services", "DecisionTally"),
+    )
 
 
 class Migration(migrations.Migration):

@@ -6,9 +6,10 @@ import itertools
 import zoneinfo
 from dataclasses import dataclass
 
+from cases.models import Case
+from catalog.models import ServiceDefinition
+from district.tally import tally_rebuild
 from municipalities.models import Membership, Municipality
-from services.models import Case, ServiceDefinition
-from services.tally import tally_rebuild
 from tests.factories import (
     MembershipFactory,
     MunicipalityFactory,
@@ -208,7 +209,7 @@ def make_payment(case, *, provider, cents, paid, status="paid", payee=None):
 
     number = Payment.objects.count() + 1
     return Payment.objects.create(
-        case=case,
+        payable=case,
         attempt=case.payments.count() + 1,
         provider=provider,
         status=status,

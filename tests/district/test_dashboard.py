@@ -12,10 +12,10 @@ from collections import Counter
 import pytest
 from django.utils import timezone
 
+from cases.models import Case
 from core.tenancy import scope_for
-from services import statistics
-from services.models import Case
-from services.statistics import Period, percentile_cont
+from district import statistics
+from district.statistics import Period, percentile_cont
 from tests.district import BERLIN, known_cases
 from tests.district import make_payment as pay
 from tests.factories import MembershipFactory, UserFactory

@@ -6,9 +6,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from catalog.selectors import offer_for
 from core.models import AuditEntry
 from municipalities.models import Delegation, Membership
-from services.selectors import offer_for
 from tests.factories import (
     DelegationFactory,
     MembershipFactory,

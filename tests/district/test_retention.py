@@ -7,13 +7,13 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
+from cases.models import Attachment, Case, CaseEvent
 from core.models import AuditEntry
 from core.tenancy import scope_for
-from services import statistics
-from services.models import Attachment, Case, CaseEvent
-from services.retention import cases_purge_expired
-from services.statistics import Period
-from services.tasks import purge_expired_cases
+from district import statistics
+from district.retention import cases_purge_expired
+from district.statistics import Period
+from district.tasks import purge_expired_cases
 from tests.district import at, known_cases, make_case
 
 pytestmark = pytest.mark.django_db
@@ -134,11 +134,9 @@ def test_a_second_run_purges_nothing_new(data):
     assert CaseEvent.objects.filter(type="personal_data_purged").count() == 5
 
 
-def test_the_daily_task_runs_the_purge_and_is_scheduled(data):
-    from django_celery_beat.models import PeriodicTask
-
+def test_the_daily_task_runs_the_purge_and_is_scheduled(data, beat_schedule):
     purged = purge_expired_cases.apply().get()
 
     assert purged >= 5  # every case of the data set closed before 2026 plus retention
-    task = PeriodicTask.objects.get(task="services.purge_expired_cases")
+    task = beat_schedule.get(task="district.purge_expired_cases")
     assert task.enabled and task.crontab.hour == "3"

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.utils import translation
 from playwright.sync_api import Page, expect
 
-from services.models import Case
+from cases.models import Case
 from tests.e2e.axe import assert_no_axe_violations
 
 PDF = Path(__file__).resolve().parent / "files" / "wohnungsgeberbestaetigung.pdf"
@@ -211,8 +211,8 @@ def test_citizen_answers_a_question_of_the_authority_with_a_file(
 ):
     from django.contrib.auth import get_user_model
 
-    from services.services import case_apply_action
-    from services.workflow import Actor
+    from cases.models import Actor
+    from cases.services import case_apply_action
 
     page = make_page()
     reference = _journey(page, axe=False)

@@ -12,9 +12,9 @@ from django.core.management import call_command
 from django.utils import translation
 from playwright.sync_api import Page, expect
 
+from cases.models import Attachment, Case
+from cases.services import case_submit
 from municipalities.models import Municipality
-from services.models import Attachment, Case
-from services.services import case_submit
 from tests.conftest import DEMO_ANSWERS
 from tests.e2e.axe import assert_no_axe_violations
 

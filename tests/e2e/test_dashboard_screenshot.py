@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from services.models import Case
+from cases.models import Case
 from tests.district import known_cases, make_case, make_payment
 from tests.e2e.axe import assert_no_axe_violations
 

@@ -10,9 +10,9 @@ from django.core.management import call_command
 from django.utils import translation
 from playwright.sync_api import Page, expect
 
+from cases.services import case_submit
 from municipalities.models import Municipality
 from payments.models import Payment
-from services.services import case_submit
 from tests.e2e.axe import assert_no_axe_violations
 
 WAIT = 20_000
@@ -99,7 +99,7 @@ def test_citizen_pays_online_through_the_sandbox(demo_data, page: Page) -> None:
     expect(page).to_have_url(re.compile(rf"/track/{case.reference}/"), timeout=WAIT)
     _status(page, "In review")
     expect(page.locator("#payment-status")).to_have_text(translated("Fee paid"))
-    assert Payment.objects.get(case=case).status == "paid"
+    assert Payment.objects.get(payable=case).status == "paid"
 
 
 def test_citizen_aborts_then_pays_by_bank_transfer_booked_by_the_statement_import(
@@ -119,7 +119,7 @@ def test_citizen_aborts_then_pays_by_bank_transfer_booked_by_the_statement_impor
     expect(page.locator("#payment-status")).to_have_text(translated("Awaiting payment"))
     qr = page.locator("img.portal-payment__qr")
     expect(qr).to_be_visible()
-    payment = Payment.objects.get(case=case, status="pending")
+    payment = Payment.objects.get(payable=case, status="pending")
     assert payment.provider == "girocode"
     expect(page.locator("#girocode-reference")).to_contain_text(payment.creditor_reference[:4])
     qr_response = page.request.get(qr.get_attribute("src"))

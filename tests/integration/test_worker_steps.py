@@ -11,9 +11,9 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from services.models import Case, CaseStep
-from services.steps import steps_redispatch
-from services.tasks import redispatch_steps
+from cases.models import Case, CaseStep
+from cases.steps import steps_redispatch
+from cases.tasks import redispatch_steps
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

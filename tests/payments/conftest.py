@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from cases.services import case_submit
 from municipalities.models import Membership
-from services.services import case_submit
 from tests.factories import (
     MembershipFactory,
     MunicipalityFactory,

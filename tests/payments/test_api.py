@@ -98,7 +98,7 @@ def test_a_paid_case_refuses_a_second_payment(api, case, clerk):
     response = create(api, case, provider="girocheckout")
 
     assert response.status_code == 409
-    assert Payment.objects.filter(case=case).count() == 1
+    assert Payment.objects.filter(payable=case).count() == 1
 
 
 def test_idempotency_key_with_the_same_body_gives_the_original_answer(api, case):
@@ -108,7 +108,7 @@ def test_idempotency_key_with_the_same_body_gives_the_original_answer(api, case)
     assert first.status_code == again.status_code == 201
     assert again.json()["id"] == first.json()["id"]
     assert again.json()["creditor_reference"] == first.json()["creditor_reference"]
-    assert Payment.objects.filter(case=case).count() == 1
+    assert Payment.objects.filter(payable=case).count() == 1
 
 
 def test_idempotency_key_with_another_body_is_a_conflict(api, case):
@@ -117,7 +117,7 @@ def test_idempotency_key_with_another_body_is_a_conflict(api, case):
     response = create(api, case, provider="counter", HTTP_IDEMPOTENCY_KEY="k-2")
 
     assert response.status_code == 409
-    assert Payment.objects.filter(case=case).count() == 1
+    assert Payment.objects.filter(payable=case).count() == 1
 
 
 def test_choosing_another_way_cancels_the_open_attempt(api, case):
@@ -127,7 +127,7 @@ def test_choosing_another_way_cancels_the_open_attempt(api, case):
 
     assert second.status_code == 201
     assert Payment.objects.get(pk=first["id"]).status == "cancelled"
-    assert Payment.objects.filter(case=case, status__in=["created", "pending"]).count() == 1
+    assert Payment.objects.filter(payable=case, status__in=["created", "pending"]).count() == 1
 
 
 def test_unknown_or_not_offered_provider_is_a_validation_error(api, case, town):

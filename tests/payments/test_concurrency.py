@@ -7,7 +7,8 @@ import pytest
 from django.db import connection, connections
 
 from payments.models import Payment
-from payments.services import PaymentConflict, payment_create
+from payments.services.common import PaymentConflict
+from payments.services.creation import payment_create
 from tests.conftest import require_service
 
 
@@ -19,7 +20,7 @@ def race(case, providers):
         try:
             barrier.wait(timeout=10)
             created = payment_create(
-                case=case, provider_key=provider, base_url="http://testserver/"
+                payable=case, provider_key=provider, base_url="http://testserver/"
             )
             results.append(("created", str(created.payment.pk)))
         except PaymentConflict:
@@ -39,14 +40,14 @@ def race(case, providers):
 
 def check(case, results):
     assert [r for r in results if r[0] == "error"] == []
-    active = Payment.objects.filter(case=case, status__in=["created", "pending"])
+    active = Payment.objects.filter(payable=case, status__in=["created", "pending"])
     assert active.count() == 1
     winners = {pk for kind, pk in results if kind == "created"}
     # Whoever was answered with a payment got the one that is active now, or one that a
     # later choice (another way of paying) replaced.
     assert str(active.get().pk) in winners
     assert winners <= {
-        str(pk) for pk in Payment.objects.filter(case=case).values_list("pk", flat=True)
+        str(pk) for pk in Payment.objects.filter(payable=case).values_list("pk", flat=True)
     }
 
 
@@ -74,5 +75,5 @@ def test_two_concurrent_creations_on_postgresql(make_case):
     check(case, results)
     # The creations queue up on the case's row lock: each later choice supersedes the one
     # before, so every attempt but the active one ends cancelled, none is left dangling.
-    others = Payment.objects.filter(case=case).exclude(status__in=["created", "pending"])
+    others = Payment.objects.filter(payable=case).exclude(status__in=["created", "pending"])
     assert set(others.values_list("status", flat=True)) <= {"cancelled"}

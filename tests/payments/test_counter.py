@@ -4,10 +4,10 @@ import pytest
 from django.template import Context, Template
 from django.test import RequestFactory
 
+from cases.models import Case
 from municipalities.models import Membership
 from payments.models import Payment
-from payments.services import payment_create
-from services.models import Case
+from payments.services.creation import payment_create
 from tests.factories import DelegationFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,14 +21,14 @@ def mark(client, case, receipt="K-2026-0042", next_url="/workspace/"):
 
 
 def test_clerk_marks_the_fee_paid_at_the_counter(client, case, clerk):
-    payment_create(case=case, provider_key="counter")
+    payment_create(payable=case, provider_key="counter")
     client.force_login(clerk)
 
     response = mark(client, case)
 
     assert response.status_code == 302
     assert response["Location"] == "/workspace/"
-    payment = Payment.objects.get(case=case)
+    payment = Payment.objects.get(payable=case)
     assert payment.status == "paid"
     assert payment.receipt_number == "K-2026-0042"
     assert payment.marked_by == clerk
@@ -39,14 +39,14 @@ def test_clerk_marks_the_fee_paid_at_the_counter(client, case, clerk):
 
 
 def test_counter_payment_cancels_an_open_bank_transfer_attempt(client, case, clerk):
-    girocode = payment_create(case=case, provider_key="girocode").payment
+    girocode = payment_create(payable=case, provider_key="girocode").payment
     client.force_login(clerk)
 
     mark(client, case)
 
     girocode.refresh_from_db()
     assert girocode.status == "cancelled"
-    assert Payment.objects.get(case=case, provider="counter").status == "paid"
+    assert Payment.objects.get(payable=case, provider="counter").status == "paid"
 
 
 def test_receipt_number_is_required(client, case, clerk):
@@ -65,7 +65,7 @@ def test_a_paid_case_cannot_be_paid_at_the_counter_again(client, case, clerk):
 
     mark(client, case, receipt="K-2")
 
-    assert Payment.objects.filter(case=case).count() == 1
+    assert Payment.objects.filter(payable=case).count() == 1
 
 
 def test_clerks_of_other_towns_get_404(client, case, stranger):
@@ -85,11 +85,11 @@ def test_clerk_of_the_payee_town_may_take_the_fee_of_a_delegated_case(
 
     client.force_login(payee_clerk)
     assert mark(client, delegated).status_code == 302
-    assert Payment.objects.get(case=delegated).status == "paid"
+    assert Payment.objects.get(payable=delegated).status == "paid"
 
     client.force_login(processing_clerk)
     assert mark(client, delegated, receipt="K-3").status_code == 302  # visible, but paid already
-    assert Payment.objects.filter(case=delegated).count() == 1
+    assert Payment.objects.filter(payable=delegated).count() == 1
 
 
 def test_unsafe_next_address_falls_back_to_home(client, case, clerk):
@@ -117,10 +117,10 @@ def test_api_marks_paid_at_counter(api, case, clerk):
 def test_workspace_panel_offers_the_counter_form_to_the_clerk(
     case, clerk, django_assert_max_num_queries
 ):
-    payment_create(case=case, provider_key="girocode")
+    payment_create(payable=case, provider_key="girocode")
     request = RequestFactory().get(f"/workspace/cases/{case.reference}/")
     request.user = clerk
-    template = Template('{% include "workspace/_payments.html" %}')
+    template = Template("{% load workspace %}{% workspace_payments case %}")
 
     with django_assert_max_num_queries(8):
         html = template.render(Context({"case": case, "request": request}))
@@ -131,7 +131,7 @@ def test_workspace_panel_offers_the_counter_form_to_the_clerk(
 
 
 def test_workspace_case_page_shows_payments_and_marks_paid_at_the_counter(client, case, clerk):
-    payment_create(case=case, provider_key="girocode")
+    payment_create(payable=case, provider_key="girocode")
     client.force_login(clerk)
     page = f"/workspace/cases/{case.reference}/"
 

@@ -8,12 +8,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from cases.models import Case
 from payments import girocheckout as protocol
 from payments import sandbox
 from payments.models import Payment, PaymentEvent
 from payments.providers.base import ProviderError
 from payments.providers.girocheckout import call, credentials_for
-from services.models import Case
 
 pytestmark = pytest.mark.django_db
 
@@ -264,7 +264,7 @@ def test_without_sandbox_and_credentials_online_payment_cannot_start(api, case, 
     )
 
     assert response.status_code == 409
-    assert Payment.objects.get(case=case).status == "failed"
+    assert Payment.objects.get(payable=case).status == "failed"
 
 
 class _Provider(BaseHTTPRequestHandler):

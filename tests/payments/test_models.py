@@ -5,8 +5,8 @@ from django.db import IntegrityError, transaction
 from stdnum import iso11649
 
 from payments.models import Payment, PaymentEvent, StatementImport, StatementLine
-from payments.selectors import payment_status_for_case
-from payments.services import payment_create
+from payments.selectors import payment_status_for
+from payments.services.creation import payment_create
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def copy_of(payment, **changes):
 
 
 def test_database_allows_only_one_active_payment_per_case(case):
-    first = payment_create(case=case, provider_key="girocode").payment
+    first = payment_create(payable=case, provider_key="girocode").payment
 
     with pytest.raises(IntegrityError), transaction.atomic():
         copy_of(first, status="created").save()
@@ -32,8 +32,8 @@ def test_database_allows_only_one_active_payment_per_case(case):
 
 
 def test_each_attempt_gets_its_own_valid_creditor_reference(case):
-    first = payment_create(case=case, provider_key="girocode").payment
-    second = payment_create(case=case, provider_key="counter").payment
+    first = payment_create(payable=case, provider_key="girocode").payment
+    second = payment_create(payable=case, provider_key="counter").payment
 
     assert first.attempt == 1 and second.attempt == 2
     for payment in (first, second):
@@ -44,7 +44,7 @@ def test_each_attempt_gets_its_own_valid_creditor_reference(case):
 
 
 def test_payment_event_is_unique_per_provider_message(case):
-    payment = payment_create(case=case, provider_key="girocode").payment
+    payment = payment_create(payable=case, provider_key="girocode").payment
     PaymentEvent.objects.create(
         payment=payment, provider="girocheckout", kind="notify", message_key="m"
     )
@@ -74,7 +74,7 @@ def test_statement_line_is_unique_per_account_and_bank_reference(town):
 
 
 def test_payee_snapshot_survives_a_change_of_the_towns_account(case, town):
-    payment = payment_create(case=case, provider_key="girocode").payment
+    payment = payment_create(payable=case, provider_key="girocode").payment
     town.iban = "DE02120300000000202051"
     town.save()
 
@@ -84,10 +84,10 @@ def test_payee_snapshot_survives_a_change_of_the_towns_account(case, town):
 
 
 def test_payment_status_for_case_prefers_the_settled_payment(case, clerk):
-    from payments.services import payment_mark_paid_at_counter
+    from payments.services.desk import payment_mark_paid_at_counter
 
-    assert payment_status_for_case(case) is None
-    payment_create(case=case, provider_key="girocode")
-    assert payment_status_for_case(case) == "pending"
-    payment_mark_paid_at_counter(case=case, receipt_number="K-1", user=clerk)
-    assert payment_status_for_case(case) == "paid"
+    assert payment_status_for(case) is None
+    payment_create(payable=case, provider_key="girocode")
+    assert payment_status_for(case) == "pending"
+    payment_mark_paid_at_counter(payable=case, receipt_number="K-1", user=clerk)
+    assert payment_status_for(case) == "paid"

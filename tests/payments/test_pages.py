@@ -31,7 +31,7 @@ def test_choosing_girocode_shows_qr_and_transfer_details(client, case):
 
     html = client.get(response["Location"]).content.decode()
 
-    payment = Payment.objects.get(case=case)
+    payment = Payment.objects.get(payable=case)
     assert f"/payments/{payment.pk}/qr.svg" in html
     assert "DE81 4435 0060 0000 1004 04" in html
     assert 'id="payment-status"' in html
@@ -40,9 +40,9 @@ def test_choosing_girocode_shows_qr_and_transfer_details(client, case):
 
 
 def test_paid_case_shows_paid_and_no_choices(client, case, clerk):
-    from payments.services import payment_mark_paid_at_counter
+    from payments.services.desk import payment_mark_paid_at_counter
 
-    payment_mark_paid_at_counter(case=case, receipt_number="K-1", user=clerk)
+    payment_mark_paid_at_counter(payable=case, receipt_number="K-1", user=clerk)
 
     html = track(client, case).content.decode()
 

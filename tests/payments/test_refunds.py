@@ -5,10 +5,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from lxml import etree
 
+from cases.models import Actor
+from cases.services import case_apply_action
 from payments.models import Payment, Refund, SandboxTransaction
-from payments.services import payment_create
-from services.services import case_apply_action
-from services.workflow import Actor
+from payments.services.creation import payment_create
 from tests.payments.conftest import sample
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,9 @@ def refund(api, case):
 
 
 def pay_online(client, case):
-    payment = payment_create(case=case, provider_key="girocheckout", base_url="http://testserver/")
+    payment = payment_create(
+        payable=case, provider_key="girocheckout", base_url="http://testserver/"
+    )
     client.post(payment.payment.redirect_url, {"outcome": "success"})
     return Payment.objects.get(pk=payment.payment.pk)
 
@@ -78,7 +80,7 @@ def test_nothing_paid_nothing_to_refund(api, case, clerk):
 def test_bank_transfer_refund_is_exported_as_pain001_for_the_treasury(
     api, client, case, clerk, town_admin
 ):
-    payment = payment_create(case=case, provider_key="girocode").payment
+    payment = payment_create(payable=case, provider_key="girocode").payment
     Payment.objects.filter(pk=payment.pk).update(creditor_reference="RF72BKM2026000001")
     client.force_login(town_admin)
     client.post(
@@ -130,7 +132,7 @@ def test_counter_payment_is_refunded_at_the_counter(api, case, clerk):
     response = refund(api, case)
 
     assert response.json()["status"] == "done"
-    assert Payment.objects.get(case=case).status == "refunded"
+    assert Payment.objects.get(payable=case).status == "refunded"
 
 
 def test_refund_from_the_workspace_page_needs_confirmation(client, case, clerk):

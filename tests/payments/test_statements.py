@@ -2,9 +2,9 @@
 
 import pytest
 
+from cases.models import Case
 from payments.models import Payment, StatementImport, StatementLine
-from payments.services import payment_create
-from services.models import Case
+from payments.services.creation import payment_create
 from tests.payments.conftest import sample
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,7 @@ def girocode_payment(make_case):
 
     def _make(fee_cents: int, reference: str) -> Payment:
         case = make_case(fee_cents=fee_cents)
-        payment = payment_create(case=case, provider_key="girocode").payment
+        payment = payment_create(payable=case, provider_key="girocode").payment
         Payment.objects.filter(pk=payment.pk).update(creditor_reference=reference)
         payment.refresh_from_db()
         return payment
@@ -69,11 +69,11 @@ def test_camt053_v08_books_exact_and_over_payments_and_reports_the_rest(
     for payment in (exact, typed, over):
         payment.refresh_from_db()
         assert payment.status == "paid"
-        assert payment.case.status == Case.Status.IN_REVIEW
+        assert payment.payable.status == Case.Status.IN_REVIEW
     under.refresh_from_db()
     assert under.status == "pending"
-    assert under.case.status == Case.Status.AWAITING_PAYMENT
-    assert over.case.events.filter(comment__contains="10,00").exists()  # surplus noted
+    assert under.payable.status == Case.Status.AWAITING_PAYMENT
+    assert over.payable.events.filter(comment__contains="10,00").exists()  # surplus noted
 
 
 def test_the_same_file_twice_matches_nothing_new(api, town_admin, girocode_payment):
@@ -103,7 +103,7 @@ def test_a_new_file_with_lines_seen_before_books_them_once(api, town_admin, giro
     assert body["duplicate_file"] is False
     assert body["duplicates"] == 9
     assert body["matched"] == 0
-    assert payment.case.events.filter(type="payment_received").count() == 1
+    assert payment.payable.events.filter(type="payment_received").count() == 1
 
 
 def test_camt053_v02_splits_batch_bookings_and_ignores_reversal_and_debit(
@@ -138,7 +138,7 @@ def test_camt054_double_payment_is_reported_and_pending_credit_is_not_stored(
     assert "not_booked" in kinds
     payment.refresh_from_db()
     assert payment.status == "paid"
-    assert payment.case.events.filter(type="payment_duplicate").exists()
+    assert payment.payable.events.filter(type="payment_duplicate").exists()
     assert StatementLine.objects.count() == len(kinds) - 1
 
 

@@ -5,11 +5,11 @@ import datetime
 import pytest
 from django.core import mail
 from django.utils import timezone
-from django_celery_beat.models import PeriodicTask
 
 from payments import tasks
 from payments.models import Payment, SandboxTransaction
-from payments.services import payment_create, payment_expire_stale, payment_send_reminders
+from payments.services.creation import payment_create
+from payments.services.periodic import payment_expire_stale, payment_send_reminders
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def age(payment, **delta):
 
 def online(case):
     return payment_create(
-        case=case, provider_key="girocheckout", base_url="http://testserver/"
+        payable=case, provider_key="girocheckout", base_url="http://testserver/"
     ).payment
 
 
@@ -41,7 +41,7 @@ def test_unfinished_online_payment_expires_after_the_configured_time(make_case, 
     assert fresh.status == "pending"
     assert stale_case.events.filter(comment__contains="nicht rechtzeitig").exists()
     # The citizen may choose again.
-    assert payment_create(case=stale_case, provider_key="girocode").created
+    assert payment_create(payable=stale_case, provider_key="girocode").created
 
 
 def test_expiry_asks_the_provider_first_and_books_a_payment_whose_notify_was_lost(
@@ -63,16 +63,21 @@ def test_expiry_asks_the_provider_first_and_books_a_payment_whose_notify_was_los
     assert case.status == "in_review"
 
 
-def test_open_bank_transfer_gets_exactly_one_reminder(make_case, settings):
+def test_open_bank_transfer_gets_exactly_one_reminder(
+    make_case, settings, django_capture_on_commit_callbacks
+):
     settings.GIROCODE_REMINDER_DAYS = 5
     case = make_case()
-    payment = payment_create(case=case, provider_key="girocode").payment
+    payment = payment_create(payable=case, provider_key="girocode").payment
     age(payment, days=4)
     assert payment_send_reminders() == 0
     age(payment, days=6)
 
-    assert tasks.send_reminders.delay().get() == 1
-    assert payment_send_reminders() == 0
+    # The reminder is a process step of the case, sent once its row is committed.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.send_reminders.delay().get() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert payment_send_reminders() == 0
 
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -83,19 +88,19 @@ def test_open_bank_transfer_gets_exactly_one_reminder(make_case, settings):
 
 
 def test_paid_transfers_get_no_reminder(make_case, settings, clerk):
-    from payments.services import payment_mark_paid_at_counter
+    from payments.services.desk import payment_mark_paid_at_counter
 
     settings.GIROCODE_REMINDER_DAYS = 1
     case = make_case()
-    payment = payment_create(case=case, provider_key="girocode").payment
-    payment_mark_paid_at_counter(case=case, receipt_number="K-1", user=clerk)
+    payment = payment_create(payable=case, provider_key="girocode").payment
+    payment_mark_paid_at_counter(payable=case, receipt_number="K-1", user=clerk)
     age(payment, days=3)
 
     assert payment_send_reminders() == 0
     assert mail.outbox == []
 
 
-def test_beat_schedules_both_jobs():
-    tasks_by_name = dict(PeriodicTask.objects.values_list("task", "enabled"))
+def test_beat_schedules_both_jobs(beat_schedule):
+    tasks_by_name = dict(beat_schedule.values_list("task", "enabled"))
     assert tasks_by_name.get("payments.expire_stale") is True
     assert tasks_by_name.get("payments.send_reminders") is True

@@ -32,8 +32,8 @@ from pathlib import Path
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from services.models import CaseStep, OutboundEmail
-from services.steps import steps_redispatch
+from cases.models import CaseStep, OutboundEmail
+from cases.steps import steps_redispatch
 from tests.conftest import require_service
 from tests.factories import (
     MembershipFactory,

@@ -17,7 +17,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from services.models import Case
+from cases.models import Case
 
 pytestmark = pytest.mark.django_db
 
@@ -50,8 +50,8 @@ def in_process(citizen_case):
 @pytest.fixture
 def citizen_case(demo, api):
     """A real case of the demo data, filed through the API like a citizen would."""
+    from catalog.selectors import offers_for
     from municipalities.selectors import municipality_by_slug
-    from services.selectors import offers_for
 
     offer = next(o for o in offers_for(municipality_by_slug("bergkamen")) if not _has_files(o))
     response = api.post(
@@ -68,14 +68,14 @@ def citizen_case(demo, api):
 
 
 def _has_files(offer) -> bool:
-    from services.forms import fields_of
+    from catalog.forms.fields import fields_of
 
     return any(f.type == "file" for f in fields_of(offer.service.form))
 
 
 def _valid_data(form: dict) -> dict:
     """Values that pass the form engine for the common field types (first choice, minimum…)."""
-    from services.forms import fields_of
+    from catalog.forms.fields import fields_of
 
     values = {}
     for field in fields_of(form):

@@ -1,4 +1,5 @@
-"""Load the demo district (API.md, Demo data). Idempotent: a second run changes nothing."""
+"""Load the demo district (docs/api.md, Demo data). Idempotent: a second run changes
+nothing."""
 
 import datetime
 import json
@@ -8,14 +9,14 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
+from catalog.services import offerings_default, service_import
 from municipalities.models import Delegation, Membership, Municipality
 from municipalities.services import delegation_create
-from services.catalog import offerings_default, service_import
+from payments import providers
 
 DATA = Path(__file__).resolve().parents[2] / "demo_data"
 # Demo delegations are in force from this fixed date so repeated runs are identical.
 DELEGATIONS_FROM = datetime.date(2024, 1, 1)
-PROVIDERS = ["girocode", "girocheckout", "counter"]
 
 
 class Command(BaseCommand):
@@ -90,7 +91,7 @@ class Command(BaseCommand):
             },
         )
         if not municipality.payment_providers:
-            municipality.payment_providers = PROVIDERS
+            municipality.payment_providers = providers.keys()
             municipality.save(update_fields=["payment_providers"])
         municipality.clean_fields()  # IBAN, BIC, AGS and code formats
         return municipality

@@ -1,0 +1,243 @@
+"""The automatic process steps (the vocabulary of catalog/vocabulary.py, plus the payment
+reminder the workflow starts). Each is idempotent: running it again after a crash sends
+nothing twice and attaches nothing twice."""
+
+import json
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from cases import documents
+from cases.models import Actor, Attachment, Case, CaseEvent, CaseStep
+from cases.notifications import send_step_email
+from cases.services import attachment_add_generated, case_record_event
+from cases.steps import register, step_run
+from cases.workflow import Trigger
+from catalog.forms.fields import fields_of
+from catalog.forms.uploads import sniff_content_type
+from core.formats import euros_plain
+from municipalities.models import Membership
+
+
+def _context(case: Case, step: CaseStep) -> dict:
+    return {
+        "case": case,
+        "service_name": case.service.display_name,
+        "tracking_url": case.tracking_url,
+        "case_url": f"{settings.PORTAL_BASE_URL}/workspace/cases/{case.reference}/",
+        "comment": step.payload.get("comment", ""),
+        "action": step.payload.get("action", ""),
+        "trigger": step.payload.get("trigger", ""),
+        "fee_euros": f"{case.fee_cents / 100:.2f}",
+    }
+
+
+def _clerk_emails(case: Case) -> list[str]:
+    emails = (
+        Membership.objects.filter(
+            municipality=case.processing_authority, role=Membership.Role.CLERK
+        )
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+    return sorted(set(emails))
+
+
+@register("send_receipt")
+def send_receipt(step: CaseStep) -> None:
+    case = step.case
+    with translation.override(case.language):
+        pdf = documents.receipt_pdf(case)
+        send_step_email(
+            step=step,
+            purpose="receipt",
+            to=[case.applicant_email],
+            template="receipt",
+            context=_context(case, step),
+            language=case.language,
+            attachments=[(f"{case.reference}.pdf", pdf, "application/pdf")],
+        )
+
+
+@register("notify_authority")
+def notify_authority(step: CaseStep) -> None:
+    case = step.case
+    if step.payload.get("trigger") == Trigger.APPLICANT_RESPONDED and case.assigned_to_id:
+        to = [case.assigned_to.email] if case.assigned_to.email else _clerk_emails(case)
+    else:
+        to = _clerk_emails(case)
+    send_step_email(
+        step=step,
+        purpose="authority",
+        to=to or ([case.processing_authority.email] if case.processing_authority.email else []),
+        template="notify_authority",
+        context=_context(case, step),
+        language="de",
+    )
+
+
+@register("check_completeness")
+def check_completeness(step: CaseStep) -> None:
+    """Machine checks: required documents present and their stored bytes readable."""
+    case = step.case
+    findings = []
+    attachments = list(case.attachments.filter(kind=Attachment.Kind.UPLOAD))
+    for field in fields_of(case.service.form):
+        if not field.kind.is_file:
+            continue
+        mine = [a for a in attachments if a.field_name == field.name]
+        if field.required and not mine:
+            findings.append(f"{field.name}: missing")
+        for attachment in mine:
+            try:
+                with attachment.file.open("rb") as handle:
+                    ok = sniff_content_type(handle) == attachment.content_type
+            except OSError:
+                ok = False
+            if not ok:
+                findings.append(f"{field.name}: {attachment.original_name} unreadable")
+    with translation.override("de"):
+        comment = (
+            _("Completeness check: all required documents present and readable.")
+            if not findings
+            else _("Completeness check found problems: %(list)s") % {"list": "; ".join(findings)}
+        )
+    case_record_event(
+        case=case, type=CaseEvent.Type.CHECK_COMPLETENESS, comment=comment, internal=True
+    )
+
+
+@register("notify_applicant")
+def notify_applicant(step: CaseStep) -> None:
+    case = step.case
+    attachments = _decision_attachment(step)
+    send_step_email(
+        step=step,
+        purpose="applicant",
+        to=[case.applicant_email],
+        template=f"notify_{step.payload.get('trigger', 'approved')}",
+        context={**_context(case, step), "has_document": bool(attachments)},
+        language=case.language,
+        attachments=attachments,
+    )
+
+
+class DocumentNotReady(Exception):
+    """The decision PDF is still being made elsewhere; the step engine retries later."""
+
+
+def _decision_attachment(step: CaseStep) -> list[tuple[str, bytes, str]]:
+    """The decision PDF for a decision e-mail. Workers run a case's steps in any order, so
+    when this decision's `issue_document` step has not run yet, run it here (it is
+    idempotent) instead of sending an e-mail without the document."""
+    if step.payload.get("trigger") not in (Trigger.APPROVED, Trigger.REJECTED):
+        return []
+    case = step.case
+    sibling = CaseStep.objects.filter(
+        case=case, key=step.key.replace(step.name, "issue_document", 1)
+    ).first()
+    if sibling is not None and sibling.status == CaseStep.Status.PENDING:
+        if step_run(sibling.pk) not in (CaseStep.Status.DONE, CaseStep.Status.FAILED):
+            raise DocumentNotReady(sibling.key)
+    decision = case.attachments.filter(kind=Attachment.Kind.DOCUMENT).order_by("-id").first()
+    if decision is None:
+        return []
+    with decision.file.open("rb") as handle:
+        return [(decision.original_name, handle.read(), "application/pdf")]
+
+
+@register("issue_document")
+def issue_document(step: CaseStep) -> None:
+    case = step.case
+    with translation.override(case.language):
+        content = documents.decision_pdf(case, step.payload.get("comment", ""))
+        attachment_add_generated(
+            case=case,
+            field_name="decision",
+            filename=f"{case.reference}-{_('decision')}.pdf",
+            content=content,
+            kind=Attachment.Kind.DOCUMENT,
+        )
+
+
+@register("forward_to_agency")
+def forward_to_agency(step: CaseStep) -> None:
+    case = step.case
+    address = case.service.agency_email
+    if not address:
+        case_record_event(
+            case=case,
+            type=CaseEvent.Type.FORWARD_TO_AGENCY,
+            comment="No agency address configured for this service; nothing forwarded.",
+        )
+        return
+    payload = {
+        "reference": case.reference,
+        "service": case.service.key,
+        "service_version": case.service.version,
+        "municipality": case.municipality.slug,
+        "processing_authority": case.processing_authority.slug,
+        "status": case.status,
+        "applicant": {"name": case.applicant_name, "email": case.applicant_email},
+        "data": case.data,
+    }
+    with translation.override("de"):
+        pdf = documents.receipt_pdf(case)
+    send_step_email(
+        step=step,
+        purpose="agency",
+        to=[address],
+        template="forward_to_agency",
+        context=_context(case, step),
+        language="de",
+        attachments=[
+            (
+                f"{case.reference}.json",
+                json.dumps(payload, ensure_ascii=False, indent=2).encode(),
+                "application/json",
+            ),
+            (f"{case.reference}.pdf", pdf, "application/pdf"),
+        ],
+    )
+
+
+@register("request_payment")
+def request_payment(step: CaseStep) -> None:
+    case = step.case
+    send_step_email(
+        step=step,
+        purpose="payment",
+        to=[case.applicant_email],
+        template="request_payment",
+        context=_context(case, step),
+        language=case.language,
+    )
+
+
+@register("remind_payment")
+def remind_payment(step: CaseStep) -> None:
+    """The fee is still open (payments said so, cases/payable.py): one reminder to the
+    applicant, sent through the step engine so that a mail server failure retries it."""
+    case = step.case
+    language = case.language or "de"
+    with translation.override(language):
+        send_step_email(
+            step=step,
+            purpose="payment_reminder",
+            to=[case.applicant_email],
+            template="payment_reminder",
+            context={
+                **_context(case, step),
+                "amount": euros_plain(int(step.payload.get("amount_cents", case.fee_cents))),
+                "payee_name": step.payload.get("payee_name", ""),
+            },
+            language=language,
+        )
+    case_record_event(
+        case=case,
+        type=CaseEvent.Type.PAYMENT,
+        comment=_("Reminder sent: the fee is still open."),
+        internal=False,
+        actor_label=Actor.PAYMENTS,
+    )

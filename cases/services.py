@@ -1,0 +1,424 @@
+"""Writes of cases. Every state change records its CaseEvent here, in the same transaction."""
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.calendar import add_working_days, working_days_between
+from cases.models import Actor, Attachment, Case, CaseEvent
+from cases.references import access_token_for, hash_token, new_reference, new_token_salt
+from cases.signals import case_decided, case_filed
+from cases.steps import steps_create
+from cases.workflow import (
+    CLOSED,
+    DECIDED,
+    ActionNotPermitted,
+    Transition,
+    TransitionNotAllowed,
+    Trigger,
+    check_allowed,
+    transition_for,
+)
+from catalog.fees import fee_for
+from catalog.forms.fields import Field, fields_of
+from catalog.forms.uploads import CheckedFile, validate_files
+from catalog.forms.validation import Errors, validate_values
+from catalog.selectors import Offer, offer_for
+from core.errors import Invalid
+from municipalities.models import Municipality
+
+logger = logging.getLogger(__name__)
+
+
+class SubmissionInvalid(Invalid):
+    """Field errors keyed `data.<field>` and `applicant.<field>` (400)."""
+
+    def __init__(self, errors: Errors) -> None:
+        super().__init__(errors=errors)
+
+
+@dataclass(frozen=True)
+class Submitted:
+    case: Case
+    access_token: str
+
+
+def validate_applicant(applicant: Any) -> tuple[dict[str, str], Errors]:
+    if not isinstance(applicant, dict):
+        return {}, {"applicant": [_("Give the applicant's name and e-mail.")]}
+    fields = [
+        Field(
+            {"name": "name", "type": "text", "required": True, "min_length": 2, "max_length": 200}
+        ),
+        Field({"name": "email", "type": "email", "required": True, "max_length": 254}),
+    ]
+    cleaned, errors = validate_values(fields, applicant)
+    return cleaned, {f"applicant.{k}": v for k, v in errors.items()}
+
+
+def submission_check(
+    *,
+    offer: Offer,
+    applicant: Any,
+    data: Any,
+    files: dict[str, list] | None = None,
+) -> tuple[dict[str, str], dict[str, Any], list[CheckedFile]]:
+    """Validate a whole submission without storing anything. Raises SubmissionInvalid
+    (400) or UploadTooLarge (413)."""
+    fields = fields_of(offer.service.form)
+    cleaned_applicant, errors = validate_applicant(applicant)
+    if not isinstance(data, dict):
+        errors["data"] = [_("Answers must be an object of field names and values.")]
+        data = {}
+    cleaned_data, data_errors = validate_values(fields, data)
+    checked_files, file_errors = validate_files(fields, files or {})
+    for name, messages in {**data_errors, **file_errors}.items():
+        errors[f"data.{name}"] = messages
+    if errors:
+        raise SubmissionInvalid(errors)
+    return cleaned_applicant, cleaned_data, checked_files
+
+
+def _store_attachment(
+    *, case: Case, checked: CheckedFile, public: bool = True, kind: str = Attachment.Kind.UPLOAD
+) -> Attachment:
+    upload = checked.upload
+    upload.seek(0)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    attachment = Attachment(
+        case=case,
+        kind=kind,
+        field_name=checked.field,
+        original_name=(upload.name or "upload")[-200:],
+        content_type=checked.content_type,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        public=public,
+    )
+    attachment.file.save(upload.name or "upload", upload, save=False)
+    attachment.save()
+    return attachment
+
+
+def attachment_add_generated(
+    *, case: Case, field_name: str, filename: str, content: bytes, kind: str
+) -> Attachment:
+    """A document the portal made (receipt, decision); idempotent per (case, field_name)."""
+    existing = case.attachments.filter(field_name=field_name, kind=kind).first()
+    if existing:
+        return existing
+    attachment = Attachment(
+        case=case,
+        kind=kind,
+        field_name=field_name,
+        original_name=filename,
+        content_type="application/pdf",
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        public=True,
+    )
+    attachment.file.save(filename, ContentFile(content), save=False)
+    attachment.save()
+    return attachment
+
+
+def _event(
+    *,
+    case: Case,
+    type: str,
+    actor: AbstractBaseUser | None = None,
+    actor_label: str = "",
+    from_status: str = "",
+    to_status: str = "",
+    comment: str = "",
+    internal: bool = False,
+) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case,
+        type=type,
+        actor=actor,
+        actor_label=actor_label or (actor.get_username() if actor else ""),
+        from_status=from_status,
+        to_status=to_status,
+        comment=comment,
+        visibility=CaseEvent.Visibility.INTERNAL if internal else CaseEvent.Visibility.PUBLIC,
+    )
+
+
+def case_submit(
+    *,
+    municipality: Municipality,
+    service_key: str,
+    applicant: Any,
+    data: Any,
+    files: dict[str, list] | None = None,
+    language: str = "de",
+) -> Submitted:
+    """File a citizen's request. Validates everything first, so bad input stores nothing;
+    routes it (delegation or the town itself), prices it, and writes the case, its events,
+    attachments and process-step rows in one transaction."""
+    offer = offer_for(municipality, service_key)
+    cleaned_applicant, cleaned_data, checked_files = submission_check(
+        offer=offer, applicant=applicant, data=data, files=files
+    )
+    now = timezone.now()
+    fee = fee_for(offer, cleaned_data)
+    prepay = offer.service.prepay and fee > 0
+    stored: list[Attachment] = []
+    try:
+        with transaction.atomic():
+            case = _create_case_with_fresh_reference(
+                reference_code=municipality.code,
+                token_salt=new_token_salt(),
+                municipality=municipality,
+                processing_authority=offer.processing_authority,
+                service=offer.service,
+                applicant_name=cleaned_applicant["name"],
+                applicant_email=cleaned_applicant["email"],
+                language=language[:2] if language[:2] in ("de", "en") else "de",
+                data=cleaned_data,
+                status=Case.Status.SUBMITTED,
+                fee_cents=fee,
+                submitted_at=now,
+                # A prepaid case's clock starts when the fee arrives.
+                due_date=None
+                if prepay
+                else add_working_days(timezone.localdate(), offer.service.sla_days),
+            )
+            _event(
+                case=case,
+                type=CaseEvent.Type.SUBMITTED,
+                actor_label=Actor.APPLICANT,
+                to_status=Case.Status.SUBMITTED,
+            )
+            next_status = Case.Status.AWAITING_PAYMENT if prepay else Case.Status.IN_REVIEW
+            _set_status(case, next_status, actor_label=Actor.SYSTEM)
+            for checked in checked_files:
+                stored.append(_store_attachment(case=case, checked=checked))
+            steps_create(case=case, trigger=Trigger.SUBMITTED)
+            # Last, so the tally row (district/tally.py) is locked only until the commit
+            # right after.
+            case_filed.send(sender=Case, case=case)
+    except BaseException:
+        for attachment in stored:  # the rows rolled back; the files must go too
+            attachment.file.delete(save=False)
+        raise
+    return Submitted(case=case, access_token=case.access_token)
+
+
+def _create_case_with_fresh_reference(
+    *, reference_code: str, token_salt: str, **fields: Any
+) -> Case:
+    year = timezone.localdate().year
+    for _attempt in range(5):
+        reference = new_reference(reference_code, year)
+        try:
+            with transaction.atomic():
+                return Case.objects.create(
+                    reference=reference,
+                    token_salt=token_salt,
+                    access_token_hash=hash_token(access_token_for(reference, token_salt)),
+                    **fields,
+                )
+        except IntegrityError:
+            # A reference collision (1 in 28 million per pair): draw again.
+            logger.info("case reference collision, drawing again")
+    raise RuntimeError("could not draw a unique case reference")
+
+
+def _set_status(
+    case: Case,
+    status: str,
+    *,
+    actor: AbstractBaseUser | None = None,
+    actor_label: str = "",
+    comment: str = "",
+    type: str = CaseEvent.Type.STATUS,
+    internal: bool = False,
+) -> CaseEvent:
+    previous = case.status
+    if status in CLOSED:
+        case.closed_at = timezone.now()
+    # Compare-and-set: the row lock already serializes actions on PostgreSQL; this makes a
+    # stale read lose on any database (SQLite has no row locks) instead of winning twice.
+    changed = Case.objects.filter(pk=case.pk, status=previous).update(
+        status=status, closed_at=case.closed_at, updated_at=timezone.now()
+    )
+    if changed != 1:
+        raise TransitionNotAllowed(str(_("Someone else changed this case just now. Reload it.")))
+    case.status = status
+    if status in DECIDED:
+        case_decided.send(sender=Case, case=case)
+    return _event(
+        case=case,
+        type=type,
+        actor=actor,
+        actor_label=actor_label,
+        from_status=previous,
+        to_status=status,
+        comment=comment,
+        internal=internal,
+    )
+
+
+def _pause_clock(case: Case) -> None:
+    if case.paused_at is None:
+        case.paused_at = timezone.localdate()
+
+
+def _resume_clock(case: Case) -> None:
+    """Move the due date by the working days spent waiting for the applicant."""
+    if case.paused_at is not None and case.due_date is not None:
+        waited = working_days_between(case.paused_at, timezone.localdate())
+        case.due_date = add_working_days(case.due_date, waited) if waited else case.due_date
+    case.paused_at = None
+
+
+def case_apply_action(
+    *,
+    case: Case,
+    action: str,
+    actor_kind: Actor,
+    actor: AbstractBaseUser | None = None,
+    comment: str = "",
+    files: dict[str, list] | None = None,
+) -> Case:
+    """Apply one workflow action (cases/workflow.py) under a row lock, so two clerks acting at
+    once cannot both win. Raises UnknownAction (400), ActionNotPermitted (404) for an action
+    of another role, TransitionNotAllowed (409), Invalid (400) for a missing comment or a
+    wrong file, UploadTooLarge (413)."""
+    transition: Transition = transition_for(action)
+    if transition.actor != actor_kind:
+        raise ActionNotPermitted()
+    comment = (comment or "").strip()
+    if transition.needs_comment and not comment:
+        raise Invalid(errors={"comment": [_("Please write a comment.")]})
+    checked_files: list[CheckedFile] = []
+    if files:
+        checked_files, file_errors = validate_files([_response_file_field()], files, require=False)
+        if file_errors:
+            raise Invalid(errors={f"files.{k}": v for k, v in file_errors.items()})
+    stored: list[Attachment] = []
+    try:
+        with transaction.atomic():
+            if connection.vendor == "sqlite":
+                # SQLite ignores FOR UPDATE; writing first takes its database write lock, so
+                # a concurrent action waits here and then reads the new status (409).
+                Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
+            locked = (
+                Case.objects.select_for_update(of=("self",), no_key=True)
+                .select_related("service")
+                .get(pk=case.pk)
+            )
+            check_allowed(transition, locked.status)
+            _apply(locked, transition, actor=actor, comment=comment)
+            for checked in checked_files:
+                stored.append(_store_attachment(case=locked, checked=checked))
+    except OperationalError as exc:
+        for attachment in stored:
+            attachment.file.delete(save=False)
+        if connection.vendor == "sqlite" and "locked" in str(exc):
+            # SQLite's answer to two writers racing: the other action won.
+            raise TransitionNotAllowed(
+                str(_("Someone else changed this case just now. Reload it."))
+            ) from exc
+        raise
+    except BaseException:
+        for attachment in stored:
+            attachment.file.delete(save=False)
+        raise
+    return locked
+
+
+def _response_file_field() -> Field:
+    return Field({"name": "files", "type": "file", "required": False, "max_size_mb": 10})
+
+
+def _apply(
+    case: Case, transition: Transition, *, actor: AbstractBaseUser | None, comment: str
+) -> None:
+    label = (
+        "" if actor else (Actor.APPLICANT if transition.actor == Actor.APPLICANT else Actor.SYSTEM)
+    )
+    action = transition.action
+    if action == "claim":
+        case.assigned_to = actor
+        case.save(update_fields=["assigned_to", "updated_at"])
+    elif action == "unassign":
+        case.assigned_to = None
+        case.save(update_fields=["assigned_to", "updated_at"])
+    elif action == "request_info":
+        _pause_clock(case)
+        case.save(update_fields=["paused_at"])
+    elif action in ("respond", "approve", "reject", "withdraw"):
+        _resume_clock(case)
+        case.save(update_fields=["paused_at", "due_date"])
+    elif action == "payment_received" and case.due_date is None:
+        case.due_date = add_working_days(timezone.localdate(), case.service.sla_days)
+        case.save(update_fields=["due_date"])
+
+    if transition.target is None:
+        event = _event(
+            case=case,
+            type=action,
+            actor=actor,
+            actor_label=label,
+            comment=comment,
+            internal=transition.internal,
+        )
+    else:
+        event = _set_status(
+            case,
+            transition.target,
+            actor=actor,
+            actor_label=label,
+            comment=comment,
+            type=action,
+            internal=transition.internal,
+        )
+    if transition.trigger is not None:
+        steps_create(
+            case=case,
+            trigger=transition.trigger,
+            suffix=f":{event.pk}",
+            payload={"comment": comment, "action": action},
+        )
+
+
+def case_payment_received(*, case: Case, comment: str = "") -> Case:
+    """Called by payments when the fee is paid: the case leaves awaiting_payment."""
+    with transaction.atomic():
+        locked = (
+            Case.objects.select_for_update(of=("self",), no_key=True)
+            .select_related("service")
+            .get(pk=case.pk)
+        )
+        if locked.status != Case.Status.AWAITING_PAYMENT:
+            _event(
+                case=locked, type=CaseEvent.Type.PAYMENT, actor_label=Actor.SYSTEM, comment=comment
+            )
+            return locked
+        _apply(locked, transition_for("payment_received"), actor=None, comment=comment)
+    return locked
+
+
+def case_record_event(
+    *,
+    case: Case,
+    type: str,
+    comment: str = "",
+    internal: bool = True,
+    actor_label: str = Actor.SYSTEM,
+) -> CaseEvent:
+    """An event with no status change (step findings, payment notes)."""
+    return _event(case=case, type=type, comment=comment, internal=internal, actor_label=actor_label)

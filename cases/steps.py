@@ -1,0 +1,198 @@
+"""The durable process-step engine (docs/architecture.md, The process-step engine).
+
+A step is a registered, idempotent function keyed by (case, key). Rows are written in the
+transaction that causes them and dispatched on commit; the row records status, attempts,
+the last error and when to try next. `steps_redispatch` (beat) picks up whatever the broker
+lost, so nothing depends on the broker being up when a citizen submits."""
+
+import datetime
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from cases.models import Case, CaseStep
+from cases.workflow import Trigger
+from catalog.vocabulary import PROCESS_STEPS
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+BACKOFF_BASE_SECONDS = 30
+
+StepFunction = Callable[[CaseStep], None]
+_REGISTRY: dict[str, StepFunction] = {}
+
+# Which trigger runs which step: the vocabulary a service may list (catalog/vocabulary.py),
+# and the steps only the workflow starts.
+STEP_TRIGGERS: dict[str, tuple[Trigger, ...]] = {
+    "send_receipt": (Trigger.SUBMITTED,),
+    "notify_authority": (Trigger.SUBMITTED, Trigger.APPLICANT_RESPONDED),
+    "check_completeness": (Trigger.SUBMITTED,),
+    "request_payment": (Trigger.SUBMITTED, Trigger.APPROVED),
+    "issue_document": (Trigger.APPROVED, Trigger.REJECTED),
+    "notify_applicant": (Trigger.INFO_REQUESTED, Trigger.APPROVED, Trigger.REJECTED),
+    "forward_to_agency": (Trigger.APPROVED,),
+    "remind_payment": (Trigger.PAYMENT_OVERDUE,),
+}
+STEP_NAMES = PROCESS_STEPS
+if missing := set(PROCESS_STEPS) - set(STEP_TRIGGERS):  # pragma: no cover (a coding error)
+    raise ImportError(f"process steps without a trigger: {', '.join(sorted(missing))}")
+# Messages the workflow itself promises (the clerk's question, the decision, the citizen's
+# answer, the reminder of an open fee): they run even for a service that does not list
+# them, because otherwise the other side would never learn that it has to act.
+WORKFLOW_STEPS: dict[Trigger, tuple[str, ...]] = {
+    Trigger.INFO_REQUESTED: ("notify_applicant",),
+    Trigger.APPROVED: ("notify_applicant",),
+    Trigger.REJECTED: ("notify_applicant",),
+    Trigger.APPLICANT_RESPONDED: ("notify_authority",),
+    Trigger.PAYMENT_OVERDUE: ("remind_payment",),
+}
+
+
+def register(name: str) -> Callable[[StepFunction], StepFunction]:
+    if name not in STEP_TRIGGERS:
+        raise ValueError(f"{name} is not in the step vocabulary")
+
+    def decorator(function: StepFunction) -> StepFunction:
+        _REGISTRY[name] = function
+        return function
+
+    return decorator
+
+
+def _runs_on(name: str, trigger: Trigger, case: Case) -> bool:
+    if trigger not in STEP_TRIGGERS[name]:
+        return False
+    if name == "request_payment":
+        if case.fee_cents <= 0:
+            return False
+        prepaid = case.service.prepay
+        return trigger == (Trigger.SUBMITTED if prepaid else Trigger.APPROVED)
+    return True
+
+
+def steps_create(
+    *, case: Case, trigger: Trigger, suffix: str = "", payload: dict | None = None
+) -> list[CaseStep]:
+    """Write the step rows `trigger` causes for `case` and dispatch them after commit.
+    Call inside the transaction that changes the case."""
+    rows = []
+    names = list(case.service.process_steps)
+    names += [n for n in WORKFLOW_STEPS.get(trigger, ()) if n not in names]
+    for name in names:
+        if name in STEP_TRIGGERS and _runs_on(name, trigger, case):
+            key = name if trigger == Trigger.SUBMITTED else f"{name}:{trigger}{suffix}"
+            rows.append(
+                CaseStep(
+                    case=case,
+                    name=name,
+                    key=key,
+                    payload={"trigger": str(trigger), **(payload or {})},
+                )
+            )
+    created = CaseStep.objects.bulk_create(rows)
+    ids = [row.pk for row in created if row.pk is not None]
+    if not ids:  # bulk_create on SQLite before 3.35 returns no keys; fetch them
+        ids = list(
+            CaseStep.objects.filter(case=case, key__in=[r.key for r in rows]).values_list(
+                "pk", flat=True
+            )
+        )
+    transaction.on_commit(lambda: dispatch(ids))
+    return created
+
+
+def dispatch(step_ids: Iterable[int]) -> None:
+    """Hand steps to Celery. A broker that is down is logged, not raised: the rows stay
+    pending and `steps_redispatch` sends them later."""
+    from cases.tasks import run_step
+
+    for step_id in step_ids:
+        try:
+            run_step.delay(step_id)
+        except Exception as exc:  # kombu/redis raise many types when the broker is down
+            logger.warning("broker unavailable, step %s left pending: %s", step_id, exc)
+            return
+
+
+def _pause_for_fault_tests() -> None:
+    """Test-only: tests/resilience/test_faults.py kills a worker while a step runs. Unset
+    (always, outside that test) it costs one environment look-up."""
+    delay = os.environ.get("KREISPORTAL_STEP_DELAY_SECONDS")
+    if delay:
+        time.sleep(float(delay))
+
+
+def step_run(step_id: int) -> str:
+    """Run one step once, if it is due and not done. Returns the step's status afterwards.
+
+    The row is locked for the whole run, so two deliveries of the same message cannot both
+    execute it; the effects (e-mail records, documents) commit together with `done`."""
+    with transaction.atomic():
+        step = (
+            # Lock the step row only: without `of`, the joined case and service rows were
+            # locked too, so a worker skipped ("locked") every step of the same service
+            # another worker process was running, and left it to the re-dispatch.
+            CaseStep.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related(
+                "case", "case__service", "case__municipality", "case__processing_authority"
+            )
+            .filter(pk=step_id)
+            .first()
+        )
+        if step is None:
+            return "locked"
+        if step.status in (CaseStep.Status.DONE, CaseStep.Status.FAILED):
+            return step.status
+        function = _REGISTRY.get(step.name)
+        step.attempts += 1
+        try:
+            with transaction.atomic():
+                if function is None:
+                    raise LookupError(f"no function registered for step {step.name}")
+                _pause_for_fault_tests()
+                function(step)
+        except Exception as exc:  # a step may fail in any way; the row records it
+            logger.exception("step %s (%s) failed", step.pk, step.key)
+            step.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
+            if step.attempts >= MAX_ATTEMPTS:
+                step.status = CaseStep.Status.FAILED
+            else:
+                step.status = CaseStep.Status.PENDING
+                delay = BACKOFF_BASE_SECONDS * 2 ** (step.attempts - 1)
+                step.next_attempt_at = timezone.now() + datetime.timedelta(seconds=delay)
+        else:
+            step.status = CaseStep.Status.DONE
+            step.done_at = timezone.now()
+            step.last_error = ""
+        step.save(update_fields=["status", "attempts", "last_error", "next_attempt_at", "done_at"])
+        return step.status
+
+
+def steps_due(now: datetime.datetime | None = None) -> list[int]:
+    """Pending steps whose next attempt time has come (including those lost by a broker)."""
+    now = now or timezone.now()
+    return list(
+        CaseStep.objects.filter(status=CaseStep.Status.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:1000]
+    )
+
+
+def steps_redispatch() -> int:
+    ids = steps_due()
+    dispatch(ids)
+    return len(ids)
+
+
+def step_retry(*, step: CaseStep) -> None:
+    """An admin's retry of a failed step: a fresh set of attempts, dispatched on commit."""
+    step.status = CaseStep.Status.PENDING
+    step.attempts = 0
+    step.next_attempt_at = timezone.now()
+    step.save(update_fields=["status", "attempts", "next_attempt_at"])
+    transaction.on_commit(lambda: dispatch([step.pk]))

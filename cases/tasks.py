@@ -1,0 +1,25 @@
+"""Celery entry points of the cases app: thin, by id, idempotent. Their schedule is
+CELERY_BEAT_SCHEDULE (portal/settings.py)."""
+
+from celery import shared_task
+
+from cases import steps
+
+
+@shared_task(name="cases.run_step", acks_late=True)
+def run_step(step_id: int) -> str:
+    import cases.process  # noqa: F401  (registers the step functions)
+
+    return steps.step_run(step_id)
+
+
+@shared_task(name="cases.redispatch_steps")
+def redispatch_steps() -> int:
+    return steps.steps_redispatch()
+
+
+@shared_task(name="cases.send_due_digest")
+def send_due_digest() -> int:
+    from cases.digest import digest_send
+
+    return digest_send()

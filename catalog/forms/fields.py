@@ -1,0 +1,96 @@
+"""A service's form as data: `{"steps": [{"title": {...}, "fields": [field, ...]}]}`, a field
+being `{"name", "type", "label", "required", "min_length", "max_length", "min", "max",
+"pattern", "choices", "help", "accept", "max_size_mb", "fim_id"}` (FIM-inspired,
+docs/architecture.md, The form engine)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+
+from catalog.forms.types import FieldType, field_type
+from core.i18n import translated
+
+FIELD_KEYS = {
+    "name",
+    "type",
+    "label",
+    "required",
+    "min_length",
+    "max_length",
+    "min",
+    "max",
+    "pattern",
+    "choices",
+    "help",
+    "accept",
+    "max_size_mb",
+    "fim_id",
+}
+ALLOWED_UPLOAD_TYPES = ("application/pdf", "image/jpeg", "image/png")
+
+
+@dataclass(frozen=True)
+class Field:
+    spec: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return self.spec["name"]
+
+    @property
+    def type(self) -> str:
+        return self.spec["type"]
+
+    @property
+    def kind(self) -> FieldType:
+        """The field's type object (catalog/forms/types.py)."""
+        return field_type(self.type)
+
+    @property
+    def required(self) -> bool:
+        return bool(self.spec.get("required", False))
+
+    @property
+    def label(self) -> str:
+        return translated(self.spec.get("label")) or self.name
+
+    @property
+    def help(self) -> str:
+        return translated(self.spec.get("help"))
+
+    @property
+    def choices(self) -> list[tuple[str, str]]:
+        return [
+            (c["value"], translated(c.get("label")) or c["value"])
+            for c in self.spec.get("choices", [])
+        ]
+
+    @property
+    def accept(self) -> list[str]:
+        return list(self.spec.get("accept") or ALLOWED_UPLOAD_TYPES)
+
+    @property
+    def max_bytes(self) -> int:
+        limit = settings.UPLOAD_MAX_BYTES
+        if self.spec.get("max_size_mb"):
+            limit = min(limit, int(self.spec["max_size_mb"]) * 1024 * 1024)
+        return limit
+
+    def display(self, value: Any) -> str:
+        """The answer as a person reads it (pages, PDFs, CSV)."""
+        return self.kind.display(self, value)
+
+
+def steps_of(form: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(form.get("steps", []))
+
+
+def fields_of(form: dict[str, Any], step: int | None = None) -> list[Field]:
+    """The form's fields, all of them or those of one step (0-based)."""
+    steps = steps_of(form)
+    if step is not None:
+        steps = [steps[step]]
+    return [Field(f) for s in steps for f in s.get("fields", [])]

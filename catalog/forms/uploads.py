@@ -1,0 +1,75 @@
+"""Uploads of file fields: checked on their bytes (never the name or the client's claim) and
+against the field's size limit. Nothing is stored here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import filetype
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+
+from catalog.forms.fields import Field
+from catalog.forms.validation import Errors
+from core.errors import TooLarge
+
+
+class UploadTooLarge(TooLarge):
+    """A file exceeds its field's limit (413)."""
+
+    def __init__(self, field: str, limit: int) -> None:
+        megabytes = limit // (1024 * 1024)
+        super().__init__(
+            _("The file for %(field)s is larger than %(size)d MB.")
+            % {"field": field, "size": megabytes},
+            field=field,
+            limit=limit,
+            errors={f"data.{field}": [_("File too large.")]},
+        )
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    field: str
+    upload: UploadedFile
+    content_type: str
+
+
+def sniff_content_type(upload: UploadedFile) -> str | None:
+    """The type of the file's bytes (never its name or the client's claim)."""
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    return kind.mime if kind else None
+
+
+def validate_files(
+    fields: list[Field], files: dict[str, list[UploadedFile]], *, require: bool = True
+) -> tuple[list[CheckedFile], Errors]:
+    """Check uploads against the file fields. Raises UploadTooLarge for an oversized file;
+    returns (checked files, errors) otherwise."""
+    file_fields = {f.name: f for f in fields if f.kind.is_file}
+    errors: Errors = {}
+    checked: list[CheckedFile] = []
+    for name in files:
+        if name not in file_fields:
+            errors[name] = [_("Unknown field.")]
+    for name, field in file_fields.items():
+        uploads = files.get(name) or []
+        if not uploads:
+            if field.required and require:
+                errors[name] = [_("Please upload a file.")]
+            continue
+        for upload in uploads:
+            if upload.size > field.max_bytes:
+                raise UploadTooLarge(name, field.max_bytes)
+            mime = sniff_content_type(upload)
+            if mime not in field.accept:
+                errors[name] = [
+                    _("The file must be one of: %(types)s.")
+                    % {"types": ", ".join(t.split("/")[1].upper() for t in field.accept)}
+                ]
+                break
+            checked.append(CheckedFile(field=name, upload=upload, content_type=mime))
+    return checked, errors

@@ -1,0 +1,26 @@
+"""Citizen pages (docs/api.md, Pages). Included last in portal/urls.py: `/<slug>/` would
+shadow anything after it, and /track/ must come before the municipality patterns here."""
+
+from django.urls import path
+
+from citizen.views import catalog, payments, steps, tracking
+
+urlpatterns = [
+    path("track/<str:reference>/", tracking.track, name="track"),
+    path(
+        "track/<str:reference>/files/<int:attachment_id>/",
+        tracking.track_download,
+        name="track-download",
+    ),
+    # Under /payments/ since the choice began there; the page is the citizen's.
+    path("payments/cases/<str:reference>/pay/", payments.pay, name="citizen-pay"),
+    path("<slug:slug>/", catalog.municipality, name="municipality"),
+    path("<slug:slug>/<slug:service_key>/", steps.service_form, name="service-form"),
+    path("<slug:slug>/<slug:service_key>/<int:step>/", steps.service_form, name="service-step"),
+    path("<slug:slug>/<slug:service_key>/check/", steps.service_check, name="service-check"),
+    path(
+        "<slug:slug>/<slug:service_key>/done/<str:reference>/",
+        steps.service_done,
+        name="service-done",
+    ),
+]

@@ -1,0 +1,318 @@
+"""The citizen's form (docs/api.md, Pages: /<town>/<service>/…): one page per step, the
+contact details, a check-your-answers page, then the confirmation. Thin on purpose: the form
+engine checks every answer exactly as the API does, cases.services writes, the drafts live
+in the session (citizen/drafts.py). Everything works without JavaScript."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from cases.references import SUBMITTED_SESSION_KEY, tracking_path
+from cases.selectors import case_for_token
+from cases.services import SubmissionInvalid, Submitted, case_submit, validate_applicant
+from catalog.fees import fee_for
+from catalog.forms.fields import Field, fields_of
+from catalog.forms.uploads import UploadTooLarge
+from catalog.forms.validation import validate_values
+from citizen.drafts import (
+    draft_discard,
+    draft_files,
+    draft_forget_missing_files,
+    draft_of,
+    draft_save,
+    store_uploads,
+)
+from citizen.flow import (
+    AUTOCOMPLETE,
+    Flow,
+    Widget,
+    contact_fields,
+    error_summary,
+    flow_for,
+    page_errors,
+    posted_values,
+)
+from citizen.uploads import too_large_message, with_upload_field_errors
+from core.errors import NotFound
+from core.i18n import translated
+from core.throttling import throttle
+
+# How long one draft's submission may hold its lock (a double click waits for it).
+SUBMIT_LOCK_SECONDS = 60
+
+
+def _next_url(request: HttpRequest, flow: Flow, number: int) -> str:
+    if request.POST.get("return") == "check" or number >= flow.total:
+        return flow.check_url
+    return flow.step_url(number + 1)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@with_upload_field_errors
+def service_form(request: HttpRequest, slug: str, service_key: str, step: int = 1) -> HttpResponse:
+    flow = flow_for(slug, service_key)
+    if not 1 <= step <= flow.total:
+        raise NotFound("no such step")
+    draft = draft_of(request, flow)
+    if step == flow.total:
+        return _contact_step(request, flow, draft)
+
+    fields = flow.fields(step)
+    values: dict[str, Any] = dict(draft["values"])
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        posted = posted_values(fields, request.POST)
+        cleaned, errors = validate_values(fields, posted, refuse_unknown=False)
+        errors = page_errors(fields, posted, errors)
+        errors.update(store_uploads(request, draft, fields))
+        if not errors:
+            for f in fields:
+                draft["values"].pop(f.name, None)
+            draft["values"].update(cleaned)
+            draft["errors"] = {}
+            draft_save(request, flow, draft)
+            return redirect(_next_url(request, flow, step))
+        draft_save(request, flow, draft)  # keeps any file that was fine
+        values.update({f.name: posted.get(f.name) for f in fields})
+    else:
+        # Errors a failed submission left for this step (see service_check).
+        errors = {k: v for k, v in draft.get("errors", {}).items() if k in {f.name for f in fields}}
+
+    widgets = [
+        Widget(
+            field=f,
+            value=values.get(f.name),
+            errors=errors.get(f.name, []),
+            uploaded=draft["files"].get(f.name),
+            autocomplete="email" if f.type == "email" else AUTOCOMPLETE.get(f.name, ""),
+        )
+        for f in fields
+    ]
+    return _render_step(request, flow, step, translated(flow.steps[step - 1].get("title")), widgets)
+
+
+def _render_step(
+    request: HttpRequest, flow: Flow, step: int, title: str, widgets: list[Widget]
+) -> HttpResponse:
+    back_to_check = request.GET.get("return") == "check" or request.POST.get("return") == "check"
+    if back_to_check:
+        back_url = flow.check_url
+    else:
+        back_url = flow.list_url if step == 1 else flow.step_url(step - 1)
+    return render(
+        request,
+        "citizen/step.html",
+        {
+            "flow": flow,
+            "offer": flow.offer,
+            "step": step,
+            "total": flow.total,
+            "title": title,
+            "widgets": widgets,
+            "errors": error_summary(widgets),
+            "multipart": any(w.field.kind.is_file for w in widgets),
+            "back_url": back_url,
+            "back_to_check": back_to_check,
+            "action": flow.step_url(step),
+        },
+    )
+
+
+def _contact_step(request: HttpRequest, flow: Flow, draft: dict[str, Any]) -> HttpResponse:
+    fields = contact_fields()
+    applicant = draft.get("applicant") or {}
+    values = {"applicant_name": applicant.get("name"), "applicant_email": applicant.get("email")}
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        posted = {
+            "name": request.POST.get("applicant_name", ""),
+            "email": request.POST.get("applicant_email", ""),
+        }
+        cleaned, applicant_errors = validate_applicant(posted)
+        errors = {k.replace(".", "_"): v for k, v in applicant_errors.items()}
+        if not errors:
+            draft["applicant"] = cleaned
+            draft_save(request, flow, draft)
+            return redirect(flow.check_url)
+        values = {"applicant_name": posted["name"], "applicant_email": posted["email"]}
+    else:
+        errors = {k: v for k, v in draft.get("errors", {}).items() if k.startswith("applicant_")}
+    widgets = [
+        Widget(
+            field=f,
+            value=values.get(f.name),
+            errors=errors.get(f.name, []),
+            autocomplete="name" if f.name == "applicant_name" else "email",
+        )
+        for f in fields
+    ]
+    return _render_step(request, flow, flow.total, _("Your contact details"), widgets)
+
+
+def _display(f: Field, draft: dict[str, Any]) -> str:
+    if f.kind.is_file:
+        meta = draft["files"].get(f.name)
+        return meta["name"] if meta else ""
+    return f.display(draft["values"].get(f.name))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@throttle("submissions", methods=["POST"])
+def service_check(request: HttpRequest, slug: str, service_key: str) -> HttpResponse:
+    flow = flow_for(slug, service_key)
+    draft = draft_of(request, flow)
+    incomplete = flow.incomplete_step(draft)
+    if incomplete is not None:
+        return redirect(flow.step_url(incomplete))
+    if request.method == "POST":
+        return _submit(request, flow, draft)
+
+    sections = [
+        {
+            "title": translated(step.get("title")),
+            "change_url": flow.step_url(number, back_to_check=True),
+            "rows": [{"label": f.label, "value": _display(f, draft)} for f in flow.fields(number)],
+        }
+        for number, step in enumerate(flow.steps, start=1)
+    ]
+    sections.append(
+        {
+            "title": _("Your contact details"),
+            "change_url": flow.step_url(flow.total, back_to_check=True),
+            "rows": [
+                {"label": _("Full name"), "value": draft["applicant"]["name"]},
+                {"label": _("E-mail address"), "value": draft["applicant"]["email"]},
+            ],
+        }
+    )
+    return render(
+        request,
+        "citizen/check.html",
+        {
+            "flow": flow,
+            "offer": flow.offer,
+            "sections": sections,
+            "back_url": flow.step_url(flow.total),
+            "fee_cents": fee_for(flow.offer, draft["values"]),
+        },
+    )
+
+
+def _submit(request: HttpRequest, flow: Flow, draft: dict[str, Any]) -> HttpResponse:
+    """Send the draft once. A double click sends two POSTs with the same draft: the first
+    takes a lock named after the draft and files the case; the second waits for its result
+    and shows the same confirmation instead of filing the request a second time."""
+    result_key = f"citizen-submission:{draft['id']}"
+    lock_key = f"{result_key}:lock"
+    earlier = cache.get(result_key)
+    if earlier is None and not cache.add(lock_key, 1, timeout=SUBMIT_LOCK_SECONDS):
+        earlier = _wait_for_submission(result_key, lock_key)
+        if earlier is None:
+            return redirect(flow.check_url)
+    if earlier is not None:
+        return _submitted(request, flow, draft, earlier["reference"], earlier["token"])
+    try:
+        response, submitted = _file_case(request, flow, draft)
+        if submitted is not None:
+            cache.set(
+                result_key,
+                {"reference": submitted.case.reference, "token": submitted.access_token},
+                timeout=SUBMIT_LOCK_SECONDS * 10,
+            )
+    finally:
+        cache.delete(lock_key)
+    return response
+
+
+def _wait_for_submission(result_key: str, lock_key: str) -> dict[str, str] | None:
+    deadline = time.monotonic() + SUBMIT_LOCK_SECONDS / 2
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        result = cache.get(result_key)
+        if result is not None or cache.get(lock_key) is None:
+            return result
+    return None
+
+
+def _submitted(
+    request: HttpRequest, flow: Flow, draft: dict[str, Any], reference: str, token: str
+) -> HttpResponse:
+    """Forget the draft, remember the case for this browser, show the confirmation."""
+    draft_discard(request, flow, draft)
+    mine = dict(request.session.get(SUBMITTED_SESSION_KEY) or {})
+    mine[reference] = token
+    request.session[SUBMITTED_SESSION_KEY] = mine
+    return redirect(
+        "service-done",
+        slug=flow.offer.municipality.slug,
+        service_key=flow.offer.service.key,
+        reference=reference,
+    )
+
+
+def _file_case(
+    request: HttpRequest, flow: Flow, draft: dict[str, Any]
+) -> tuple[HttpResponse, Submitted | None]:
+    all_fields = fields_of(flow.offer.service.form)
+    known = {f.name for f in all_fields}
+    try:
+        files = draft_files(draft, {f.name for f in all_fields if f.kind.is_file})
+    except FileNotFoundError:
+        # The stored upload is gone (cleaned up, or another node's disk): ask for it again.
+        draft_forget_missing_files(draft)
+        draft_save(request, flow, draft)
+        return redirect(flow.step_url(flow.incomplete_step(draft) or 1)), None
+    try:
+        submitted = case_submit(
+            municipality=flow.offer.municipality,
+            service_key=flow.offer.service.key,
+            applicant=draft["applicant"],
+            data={k: v for k, v in draft["values"].items() if k in known},
+            files=files,
+            language=request.LANGUAGE_CODE,
+        )
+    except (SubmissionInvalid, UploadTooLarge) as exc:
+        if isinstance(exc, UploadTooLarge):
+            errors = {exc.field: [too_large_message(exc.limit)]}
+        else:
+            errors = {
+                key.split(".", 1)[-1]
+                if key.startswith("data.")
+                else key.replace(".", "_"): messages_
+                for key, messages_ in exc.errors.items()
+            }
+        draft["errors"] = errors
+        draft_save(request, flow, draft)
+        messages.error(
+            request, _("Some answers need your attention before the request can be sent.")
+        )
+        return redirect(flow.step_url(min(flow.step_of_field(name) for name in errors))), None
+    response = _submitted(request, flow, draft, submitted.case.reference, submitted.access_token)
+    return response, submitted
+
+
+@never_cache
+def service_done(request: HttpRequest, slug: str, service_key: str, reference: str) -> HttpResponse:
+    """The confirmation, for the browser session that submitted the request only."""
+    token = (request.session.get(SUBMITTED_SESSION_KEY) or {}).get(reference)
+    if not token:
+        raise NotFound("not your submission")
+    case = case_for_token(reference, token)
+    if case.municipality.slug != slug or case.service.key != service_key:
+        raise NotFound("not this service")
+    return render(
+        request,
+        "citizen/done.html",
+        {"case": case, "tracking_url": tracking_path(case.reference, token), "access_token": token},
+    )

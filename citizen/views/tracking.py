@@ -1,0 +1,175 @@
+"""The citizen's tracking page (docs/api.md, Pages: /track/<reference>/?access_token=…):
+status, what happens next, the public timeline and documents, the answer to a question,
+withdrawal, and the fee."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from cases.models import Actor, Case, CaseEvent
+from cases.references import tracking_path
+from cases.selectors import case_for_token, events_for
+from cases.services import case_apply_action
+from cases.workflow import ActionNotPermitted, TransitionNotAllowed, UnknownAction, allowed_actions
+from catalog.forms.uploads import UploadTooLarge
+from citizen.uploads import too_large_message, with_upload_field_errors
+from core.errors import Invalid, NotFound
+from core.throttling import throttle
+
+# The timeline as the applicant reads it (the clerk's page uses the event types' labels).
+EVENT_LABELS = {
+    CaseEvent.Type.SUBMITTED: gettext_lazy("Request submitted"),
+    CaseEvent.Type.WITHDRAW: gettext_lazy("You withdrew the request"),
+    CaseEvent.Type.RESPOND: gettext_lazy("You answered"),
+    CaseEvent.Type.REQUEST_INFO: gettext_lazy("The authority asked you for more information"),
+    CaseEvent.Type.APPROVE: gettext_lazy("Request approved"),
+    CaseEvent.Type.REJECT: gettext_lazy("Request rejected"),
+    CaseEvent.Type.PAYMENT_RECEIVED: gettext_lazy("Payment received"),
+    CaseEvent.Type.PAYMENT: gettext_lazy("Payment"),
+}
+
+
+def _event_text(event: CaseEvent) -> str:
+    if event.type in EVENT_LABELS:
+        return str(EVENT_LABELS[event.type])
+    if event.to_status:
+        return _("Status: %(status)s") % {"status": Case.Status(event.to_status).label}
+    return event.type
+
+
+STATUS_EXPLANATIONS = {
+    Case.Status.SUBMITTED: gettext_lazy("Your request has arrived and is being registered."),
+    Case.Status.AWAITING_PAYMENT: gettext_lazy(
+        "Your request will be reviewed once the fee has been paid."
+    ),
+    Case.Status.IN_REVIEW: gettext_lazy("The authority is reviewing your request."),
+    Case.Status.AWAITING_APPLICANT: gettext_lazy(
+        "The authority needs more information from you. Please answer below."
+    ),
+    Case.Status.APPROVED: gettext_lazy("Your request has been approved."),
+    Case.Status.REJECTED: gettext_lazy(
+        "Your request has been rejected. The reason is shown in the history."
+    ),
+    Case.Status.WITHDRAWN: gettext_lazy("You have withdrawn this request."),
+}
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@throttle("tracking")
+@with_upload_field_errors
+def track(request: HttpRequest, reference: str) -> HttpResponse:
+    """The citizen's status page. The access token comes in the query string on GET and as
+    a hidden field on POST, nowhere else; a wrong one is a 404 like an unknown reference."""
+    source = request.POST if request.method == "POST" else request.GET
+    token = source.get("access_token", "")
+    case = case_for_token(reference, token)
+    actions = allowed_actions(case.status, Actor.APPLICANT)
+    errors: dict[str, list[str]] = {}
+    posted: dict[str, str] = {}
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        posted = {"comment": request.POST.get("comment", ""), "action": action}
+        if action not in actions:
+            messages.error(request, _("This is no longer possible for your request."))
+            return redirect(tracking_path(case.reference, token))
+        errors = _apply_citizen_action(request, case, action)
+        if errors is None:
+            messages.error(request, _("This is no longer possible for your request."))
+            return redirect(tracking_path(case.reference, token))
+        if not errors:
+            done = (
+                _("Your request has been withdrawn.")
+                if action == "withdraw"
+                else _("Your answer has been sent.")
+            )
+            messages.success(request, done)
+            return redirect(tracking_path(case.reference, token))
+    summary_labels = {
+        "confirm": _("Confirmation"),
+        "comment": _("Your answer"),
+        "files": _("Documents"),
+    }
+    return render(
+        request,
+        "citizen/track.html",
+        {
+            "case": case,
+            "access_token": token,
+            "status_label": Case.Status(case.status).label,
+            "status_explanation": STATUS_EXPLANATIONS.get(case.status, ""),
+            "events": [
+                {"event": e, "text": _event_text(e)} for e in events_for(case, public_only=True)
+            ],
+            "attachments": case.attachments.filter(public=True).order_by("uploaded_at", "id"),
+            "can_withdraw": "withdraw" in actions,
+            "can_respond": "respond" in actions,
+            "errors": errors,
+            "error_summary": [
+                {
+                    "href": f"#field-{name}",
+                    "label": summary_labels.get(name, name),
+                    "message": message,
+                }
+                for name, messages_ in errors.items()
+                for message in messages_
+            ],
+            "posted": posted,
+            "max_megabytes": 10,
+        },
+    )
+
+
+def _apply_citizen_action(
+    request: HttpRequest, case: Case, action: str
+) -> dict[str, list[str]] | None:
+    """Field errors ({} when done), or None when the case moved on meanwhile."""
+    if action == "withdraw" and request.POST.get("confirm") != "on":
+        return {"confirm": [_("Tick the box to confirm that you want to withdraw the request.")]}
+    files = request.FILES.getlist("files") if action == "respond" else []
+    if "files" in getattr(request, "oversized_uploads", ()):
+        return {"files": [too_large_message(settings.UPLOAD_MAX_BYTES)]}
+    try:
+        case_apply_action(
+            case=case,
+            action=action,
+            actor_kind=Actor.APPLICANT,
+            comment=request.POST.get("comment", "") if action == "respond" else "",
+            files={"files": files} if files else None,
+        )
+    except UploadTooLarge as exc:
+        return {"files": [too_large_message(exc.limit)]}
+    except (TransitionNotAllowed, UnknownAction, ActionNotPermitted):
+        return None
+    except Invalid as exc:
+        return {
+            key.removeprefix("files."): list(messages_) for key, messages_ in exc.errors.items()
+        }
+    return {}
+
+
+@never_cache
+@throttle("tracking")
+def track_download(request: HttpRequest, reference: str, attachment_id: int) -> FileResponse:
+    """A public attachment of the case (upload, receipt, decision) as a download."""
+    case = case_for_token(reference, request.GET.get("access_token", ""))
+    attachment = case.attachments.filter(public=True, pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound("no such document")
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise NotFound("document missing") from exc
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
