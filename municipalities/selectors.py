@@ -1,14 +1,12 @@
-"""Reads of tenants and roles. Every tenant scope in the project starts here."""
+"""Reads of tenants and delegations. Who may see which municipality is core/tenancy.py's
+answer (it reads the memberships defined here)."""
 
 import datetime
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from municipalities.models import Delegation, Membership, Municipality
-
-Role = Membership.Role
+from municipalities.models import Delegation, Municipality
 
 
 def municipalities_public() -> QuerySet[Municipality]:
@@ -18,24 +16,6 @@ def municipalities_public() -> QuerySet[Municipality]:
 def municipality_by_slug(slug: str) -> Municipality:
     """The municipality with this slug, else Http404."""
     return get_object_or_404(Municipality, slug=slug)
-
-
-def municipality_ids_for(user: AbstractBaseUser | AnonymousUser, *roles: str) -> set[int]:
-    """IDs of the municipalities in which `user` holds one of `roles` (any role if none given)."""
-    if not user.is_authenticated:
-        return set()
-    memberships = Membership.objects.filter(user=user)
-    if roles:
-        memberships = memberships.filter(role__in=roles)
-    return set(memberships.values_list("municipality_id", flat=True))
-
-
-def has_role(user: AbstractBaseUser | AnonymousUser, *roles: str) -> bool:
-    return bool(municipality_ids_for(user, *roles))
-
-
-def is_district_admin(user: AbstractBaseUser | AnonymousUser) -> bool:
-    return has_role(user, Role.DISTRICT_ADMIN)
 
 
 def active_delegation(
