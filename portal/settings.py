@@ -292,13 +292,19 @@ if not DEBUG:
     if PAYMENTS_SANDBOX:
         raise ImproperlyConfigured("PAYMENTS_SANDBOX must be off when DJANGO_DEBUG=0")
 
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
+        # One JSON object per line (python-json-logger escapes quotes, line breaks and
+        # tracebacks, which a format string cannot).
         "json": {
-            "format": '{"time": "%(asctime)s", "level": "%(levelname)s", '
-            '"logger": "%(name)s", "message": "%(message)s"}'
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "{asctime}{levelname}{name}{message}",
+            "style": "{",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "json_ensure_ascii": False,
         },
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
@@ -308,5 +314,11 @@ LOGGING = {
             "formatter": env.str("LOG_FORMAT", default="plain"),
         }
     },
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # Django's own loggers write through the same handler (its defaults would print a second,
+    # plain line of each request error while debugging).
+    "loggers": {
+        name: {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False}
+        for name in ("django", "django.server")
+    },
 }
