@@ -38,7 +38,9 @@ def _test_settings(settings, monkeypatch):
         "THROTTLE_RATES",
         {scope: "100000/minute" for scope in SimpleRateThrottle.THROTTLE_RATES},
     )
-    # Steps run in process unless a test brings a real worker (tests/integration).
+    # Process steps run in the test process, even where REDIS_URL is set (CI): unit tests
+    # must not publish to a real broker that no worker of theirs consumes. The worker tests
+    # in tests/integration switch this off for themselves.
     from portal.celery import app
 
     eager = app.conf.task_always_eager
@@ -138,7 +140,7 @@ DEMO_ANSWERS = {
 
 @pytest.fixture
 def file_case(demo):
-    """file_case(town="boenen", service="gewerbe-anmelden") → services.services.Submitted:
+    """file_case(town="boenen", service="gewerbe-anmelden") → cases.services.Submitted:
     a case filed through case_submit with valid answers (gewerbe-anmelden from Bönen is
     processed by Kamen under the demo delegation)."""
     from cases.services import case_submit
@@ -161,16 +163,3 @@ def file_case(demo):
         )
 
     return _file
-
-
-@pytest.fixture(autouse=True)
-def _celery_eager():
-    """Process steps run in the test process, even where REDIS_URL is set (CI): unit tests
-    must not publish to a real broker that no worker of theirs consumes. The worker tests
-    in tests/integration switch this off for themselves."""
-    from portal.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous

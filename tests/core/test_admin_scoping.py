@@ -10,8 +10,9 @@ from cases.models import CaseStep
 from catalog.models import ServiceOffering
 from core.models import AuditEntry
 from municipalities.models import Delegation, Membership
-from tests.district import make_case
+from tests.district import at
 from tests.factories import (
+    CaseFactory,
     DelegationFactory,
     MembershipFactory,
     MunicipalityFactory,
@@ -44,7 +45,9 @@ def towns():
             "membership": MembershipFactory(user=clerk, municipality=town, role=Role.CLERK),
             "offering": ServiceOfferingFactory(municipality=town, service_key=service.key),
             "step": CaseStep.objects.create(
-                case=make_case(town=town, service=service, submitted="2026-03-01 10:00"),
+                case=CaseFactory(
+                    municipality=town, service=service, submitted_at=at("2026-03-01 10:00")
+                ),
                 name="send_receipt",
                 key="send_receipt",
                 status="failed",

@@ -16,9 +16,8 @@ from cases.models import Case
 from core.tenancy import scope_for
 from district import statistics
 from district.statistics import Period, percentile_cont
-from tests.district import BERLIN, known_cases
-from tests.district import make_payment as pay
-from tests.factories import MembershipFactory, UserFactory
+from tests.district import BERLIN, at, known_cases
+from tests.factories import APPLICANT_NAME, MembershipFactory, PaymentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -175,8 +174,8 @@ def test_page_shows_charts_with_titles_and_tables_without_javascript(
     # No personal data: names, e-mail addresses, answers, references.
     for case in data.cases:
         assert case.reference not in html
-    assert "Mustermann" not in html
-    assert "erika@" not in html
+    assert APPLICANT_NAME not in html
+    assert "lukasz@" not in html
     assert "Sofa" not in html
     # Outside the district: not counted anywhere.
     assert "Anderswo" not in html
@@ -224,7 +223,7 @@ def test_every_table_downloads_as_csv(client, data, table):
     assert "attachment" in response["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0]  # a header row
-    assert "Mustermann" not in response.content.decode()
+    assert APPLICANT_NAME not in response.content.decode()
 
 
 def test_cases_csv_equals_the_independent_count(client, data):
@@ -301,11 +300,21 @@ def test_page_sums_tallies_in_a_fixed_number_of_queries_and_reuses_them(
 
 def test_payments_per_town_provider_and_month(data):
     first, second, *_rest = data.cases
-    pay(first, provider="girocode", cents=1500, paid="2026-01-11 10:00")
-    pay(second, provider="girocode", cents=1500, paid="2026-01-31 23:30")  # January, local
-    pay(data.cases[3], provider="counter", cents=900, paid="2026-02-01 00:15")
-    pay(data.cases[4], provider="girocheckout", cents=700, paid=None, status="pending")
-    pay(data.cases[9], provider="girocode", cents=1500, paid="2026-01-12 10:00")  # elsewhere
+
+    def pay(case, provider, cents, paid, status="paid"):
+        PaymentFactory(
+            payable=case,
+            provider=provider,
+            amount_cents=cents,
+            status=status,
+            paid_at=at(paid) if paid else None,
+        )
+
+    pay(first, "girocode", 1500, "2026-01-11 10:00")
+    pay(second, "girocode", 1500, "2026-01-31 23:30")  # January, local
+    pay(data.cases[3], "counter", 900, "2026-02-01 00:15")
+    pay(data.cases[4], "girocheckout", 700, None, status="pending")
+    pay(data.cases[9], "girocode", 1500, "2026-01-12 10:00")  # elsewhere
     scope = statistics.dashboard_scope_for(scope_for(data.district_admin))
 
     rows = statistics.payments_per_month(scope=scope, period=Period())

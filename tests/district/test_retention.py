@@ -14,7 +14,8 @@ from district import statistics
 from district.retention import cases_purge_expired
 from district.statistics import Period
 from district.tasks import purge_expired_cases
-from tests.district import at, known_cases, make_case
+from tests.district import at, known_cases
+from tests.factories import APPLICANT_NAME, CaseFactory
 
 pytestmark = pytest.mark.django_db
 NOW = at("2026-06-01 03:30")
@@ -82,11 +83,11 @@ def test_expired_cases_lose_personal_data_and_attachments(data, django_capture_o
 
 
 def test_cases_within_retention_open_cases_and_other_periods_are_kept(data):
-    recent = make_case(
-        town=data.town_a,
+    recent = CaseFactory(
+        municipality=data.town_a,
         service=data.bulky,
-        submitted="2026-05-01 10:00",
-        closed="2026-05-02 10:00",
+        submitted_at=at("2026-05-01 10:00"),
+        closed_at=at("2026-05-02 10:00"),
         status="approved",
     )
 
@@ -98,7 +99,7 @@ def test_cases_within_retention_open_cases_and_other_periods_are_kept(data):
     assert purged == expected
     assert result.cases == 5
     for case in Case.objects.exclude(pk__in=expected):
-        assert case.applicant_name == "Erika Mustermann"
+        assert case.applicant_name == APPLICANT_NAME
     recent.refresh_from_db()
     assert recent.data  # one month closed: kept
     # The dog tax keeps a year: closed 2026-01-06 (approved) and 2026-03-02 (withdrawn).

@@ -9,8 +9,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from cases.models import Case
-from tests.district import known_cases, make_case, make_payment
+from tests.district import at, known_cases
+from tests.district import day as day_of
 from tests.e2e.axe import assert_no_axe_violations
+from tests.factories import CaseFactory, PaymentFactory
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "dashboard.png"
 PASSWORD = "dashboard-pass-1"
@@ -33,21 +35,22 @@ def dashboard_data(transactional_db):
         done = rng.random() < 0.8
         length = rng.choice([1, 2, 2, 3, 4, 6, 9, 14])
         authority = data.town_b if (service == data.dogs_v2 and town == data.town_a) else town
-        case = make_case(
-            town=town,
+        case = CaseFactory(
+            municipality=town,
             service=service,
-            authority=authority,
-            submitted=submitted,
+            processing_authority=authority,
+            submitted_at=at(submitted),
             status=Case.Status.APPROVED if done else Case.Status.IN_REVIEW,
-            closed=f"2026-{month:02d}-{min(day + length, 28):02d} 16:00" if done else None,
-            due=f"2026-{month:02d}-{min(day + 5, 28):02d}",
+            closed_at=at(f"2026-{month:02d}-{min(day + length, 28):02d} 16:00") if done else None,
+            due_date=day_of(f"2026-{month:02d}-{min(day + 5, 28):02d}"),
         )
         if done and rng.random() < 0.6:
-            make_payment(
-                case,
+            PaymentFactory(
+                payable=case,
                 provider=rng.choice(["girocode", "girocheckout", "counter"]),
-                cents=1500,
-                paid=f"2026-{month:02d}-{day:02d} 12:00",
+                amount_cents=1500,
+                status="paid",
+                paid_at=at(f"2026-{month:02d}-{day:02d} 12:00"),
             )
     data.district_admin.set_password(PASSWORD)
     data.district_admin.save()

@@ -5,14 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from cases.services import case_submit
+from catalog.models import ServiceOffering
 from municipalities.models import Membership
 from tests.factories import (
     MembershipFactory,
     MunicipalityFactory,
     ServiceDefinitionFactory,
-    ServiceOfferingFactory,
     UserFactory,
+    submit_case,
 )
 
 SAMPLES = Path(__file__).parent / "samples"
@@ -59,26 +59,21 @@ def service(db):
 
 @pytest.fixture
 def make_case(town, service):
-    """make_case(fee_cents=3000, municipality=town) → a submitted, prepaid Case."""
-    offerings = {}
+    """make_case(fee_cents=3000, municipality=town) → a prepaid case filed the way citizens
+    file them (tests/factories.py, submit_case), at the given fee."""
 
     def _make(*, fee_cents: int = 3000, municipality=None):
         municipality = municipality or town
-        key = (municipality.pk, fee_cents)
-        if municipality.pk not in {k[0] for k in offerings}:
-            offerings[key] = ServiceOfferingFactory(
-                municipality=municipality, service_key=service.key, fee_override_cents=fee_cents
-            )
-        else:
-            offering = next(v for k, v in offerings.items() if k[0] == municipality.pk)
-            offering.fee_override_cents = fee_cents
-            offering.save()
-        return case_submit(
+        ServiceOffering.objects.update_or_create(
             municipality=municipality,
             service_key=service.key,
-            applicant={"name": "Erika Mustermann", "email": "erika@example.org"},
+            defaults={"fee_override_cents": fee_cents},
+        )
+        return submit_case(
+            municipality=municipality,
+            service_key=service.key,
             data={"anliegen": "Bescheinigung", "anzahl": 1},
-        ).case
+        )
 
     return _make
 

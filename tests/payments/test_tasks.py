@@ -81,7 +81,7 @@ def test_open_bank_transfer_gets_exactly_one_reminder(
 
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
-    assert message.to == ["erika@example.org"]
+    assert message.to == ["lukasz@example.org"]
     assert case.reference in message.subject
     assert f"/track/{case.reference}/" in message.body
     assert "30,00" in message.body
