@@ -176,3 +176,26 @@ def test_system_check_fails_when_row_level_security_is_not_forced():
     with connection.cursor() as cursor:
         cursor.execute("ALTER TABLE services_casestep NO FORCE ROW LEVEL SECURITY")
     assert tables_without_forced_policy() == ["services_casestep"]
+
+
+def test_a_district_admins_request_sees_their_district_only(two_towns, as_app_role, settings):
+    settings.DATABASE_RLS = True
+    ahlen, beckum = two_towns
+    rls.set_scope(rls.ALL, local=True)
+    district = MunicipalityFactory(slug="kreis-warendorf", kind="district")
+    ahlen.parent = district
+    ahlen.save()  # Beckum stays outside this district
+    admin = MembershipFactory(municipality=district, role=Membership.Role.DISTRICT_ADMIN).user
+    seen = {}
+
+    def view(request):
+        from django.http import HttpResponse
+
+        seen["offerings"] = set(ServiceOffering.objects.values_list("municipality_id", flat=True))
+        return HttpResponse()
+
+    request = RequestFactory().get("/")
+    request.user = admin
+    rls.RowLevelSecurityMiddleware(view)(request)
+    # The same reach as in the admin and on the dashboard (core/tenancy.py), not every row.
+    assert seen["offerings"] == {ahlen.pk}
