@@ -6,3 +6,6 @@ class CitizenConfig(AppConfig):
     and the choice of how to pay. No models: what a citizen files is a case (cases/)."""
 
     name = "citizen"
+
+    def ready(self) -> None:
+        import citizen.drafts  # noqa: F401  (names the drafts' upload area)

@@ -1,8 +1,9 @@
 """Where uploaded and generated files live in the default storage (`MEDIA_ROOT` or the bucket).
 
 Every app that writes files names its area once, as a constant of the module that writes
-them, and builds its paths with `area.path(...)`, so that the retention purge, a malware
-scanner or an operator's backup can list every place personal documents may be found:
+them (imported when the app is ready), and builds its paths with `area.path(...)`, so that
+the retention purge, a malware scanner or an operator's backup can list every place
+personal documents may be found:
 
     UPLOADS = register_area("cases", "Uploads of applicants and documents issued for cases")
     path = UPLOADS.path("2026", "05", reference, name)   # "cases/2026/05/<reference>/<name>"

@@ -104,3 +104,46 @@ def test_beat_schedules_both_jobs(beat_schedule):
     tasks_by_name = dict(beat_schedule.values_list("task", "enabled"))
     assert tasks_by_name.get("payments.expire_stale") is True
     assert tasks_by_name.get("payments.send_reminders") is True
+
+
+class RefusingMailServer:
+    """An e-mail backend whose server refuses every message (as SMTP does when it is down)."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        import smtplib
+
+        raise smtplib.SMTPServerDisconnected("mail server down")
+
+
+def test_a_reminder_the_mail_server_refused_is_sent_on_the_retry(
+    make_case, settings, django_capture_on_commit_callbacks
+):
+    from cases.models import CaseStep
+    from cases.steps import steps_redispatch
+
+    settings.GIROCODE_REMINDER_DAYS = 1
+    case = make_case()
+    payment = payment_create(payable=case, provider_key="girocode").payment
+    age(payment, days=2)
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingMailServer"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert payment_send_reminders() == 1
+
+    step = CaseStep.objects.get(case=case, name="remind_payment")
+    assert step.status == "pending" and "mail server down" in step.last_error
+    assert mail.outbox == []
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    CaseStep.objects.filter(pk=step.pk).update(next_attempt_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        steps_redispatch()
+
+    step.refresh_from_db()
+    assert step.status == "done"
+    assert len(mail.outbox) == 1 and case.reference in mail.outbox[0].subject
+    with django_capture_on_commit_callbacks(execute=True):
+        assert payment_send_reminders() == 0  # asked once, sent once
+    assert len(mail.outbox) == 1
