@@ -51,7 +51,7 @@ QUEUE_COLUMNS = (
 
 def queue_for(user: User, *, filters: QueueFilters) -> QuerySet[Case]:
     """The clerk's queue, sorted by due date, with the columns of a queue row (QUEUE_COLUMNS;
-    anything else is loaded row by row). Filters per API.md."""
+    anything else is loaded row by row). Filters per docs/api.md."""
     return _queue_filtered(cases_visible_to(user), user, filters).only(*QUEUE_COLUMNS)
 
 

@@ -1,4 +1,4 @@
-"""Celery app. The database is the source of truth; Celery only executes (DESIGN.md)."""
+"""Celery app. The database is the source of truth; Celery only executes (docs/architecture.md)."""
 
 import os
 

@@ -63,7 +63,7 @@ def _load_demo() -> None:
 
 @pytest.fixture
 def demo(db):
-    """The Kreis Unna demo data (API.md), loaded by the real command."""
+    """The Kreis Unna demo data (docs/api.md), loaded by the real command."""
     _load_demo()
 
 

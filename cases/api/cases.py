@@ -59,7 +59,7 @@ class SubmittedSerializer(serializers.Serializer):
 
 
 def _submission_payload(request: Request) -> dict[str, Any]:
-    """The JSON body, or the `payload` part of a multipart body (API.md)."""
+    """The JSON body, or the `payload` part of a multipart body (docs/api.md)."""
     if request.content_type and request.content_type.startswith("multipart/"):
         raw = request.data.get("payload")
         if raw is None:

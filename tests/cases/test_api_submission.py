@@ -1,4 +1,4 @@
-"""Filing a request through the API (API.md, Cases): validation per field type, fees,
+"""Filing a request through the API (docs/api.md, Cases): validation per field type, fees,
 routing, uploads, and the citizen's tracking view and actions."""
 
 import datetime

@@ -1,4 +1,4 @@
-"""Case references: readable on the phone, not guessable, unique under load (API.md)."""
+"""Case references: readable on the phone, not guessable, unique under load (docs/api.md)."""
 
 import threading
 from concurrent.futures import ThreadPoolExecutor

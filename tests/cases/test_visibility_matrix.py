@@ -1,4 +1,4 @@
-"""Who may see and act on a delegated case (DESIGN.md, Tenancy): every workspace endpoint,
+"""Who may see and act on a delegated case (docs/architecture.md, Tenancy): every workspace endpoint,
 page and clerk action × every kind of caller. Demo delegation: Bönen's business
 registrations (gewerbe-anmelden) are processed by Kamen.
 
@@ -114,7 +114,7 @@ def test_case_detail_api(caller, delegated):
     if caller == PROCESSING:
         assert response.status_code == 200
         assert "internal only" in [e["comment"] for e in response.json()["events"]]
-    elif caller == CITIZEN:  # the citizen's own, public view (API.md)
+    elif caller == CITIZEN:  # the citizen's own, public view (docs/api.md)
         assert response.status_code == 200
         assert "internal only" not in [e["comment"] for e in response.json()["events"]]
     else:

@@ -1,4 +1,4 @@
-"""The public catalog API (API.md, Public catalog) on the demo data of Kreis Unna."""
+"""The public catalog API (docs/api.md, Public catalog) on the demo data of Kreis Unna."""
 
 import json
 

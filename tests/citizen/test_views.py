@@ -1,4 +1,4 @@
-"""The citizen pages (API.md, Pages) through Django's test client, on the demo data."""
+"""The citizen pages (docs/api.md, Pages) through Django's test client, on the demo data."""
 
 from pathlib import Path
 

@@ -1,4 +1,4 @@
-"""Abuse limits (API.md, Machine-readable): past a scope's rate, a client gets 429 with
+"""Abuse limits (docs/api.md, Machine-readable): past a scope's rate, a client gets 429 with
 Retry-After — on the API and on the pages that do the same look-ups."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""Payments API (API.md, Payments): creating payments, reading them, who may do either."""
+"""Payments API (docs/api.md, Payments): creating payments, reading them, who may do either."""
 
 import pytest
 from stdnum import iso11649

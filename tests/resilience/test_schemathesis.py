@@ -1,4 +1,4 @@
-"""API fuzzing (API.md, Machine-readable): Schemathesis generates requests from
+"""API fuzzing (docs/api.md, Machine-readable): Schemathesis generates requests from
 /api/schema/ and sends them to the app in process, as a clerk and as a citizen. No
 request may answer 5xx, and every answer must match the schema (status code, content
 type, body). Bounded and derandomized, so CI sees the same examples every run."""
