@@ -71,7 +71,7 @@ def submission_check(
     files: dict[str, list] | None = None,
 ) -> tuple[dict[str, str], dict[str, Any], list[CheckedFile]]:
     """Validate a whole submission without storing anything. Raises SubmissionInvalid
-    (400) or UploadTooLarge (413)."""
+    (400) or FileTooLarge (413)."""
     fields = fields_of(offer.service.form)
     cleaned_applicant, errors = validate_applicant(applicant)
     if not isinstance(data, dict):
@@ -296,7 +296,7 @@ def case_apply_action(
     """Apply one workflow action (cases/workflow.py) under a row lock, so two clerks acting at
     once cannot both win. Raises UnknownAction (400), ActionNotPermitted (404) for an action
     of another role, TransitionNotAllowed (409), Invalid (400) for a missing comment or a
-    wrong file, UploadTooLarge (413)."""
+    wrong file, FileTooLarge (413)."""
     transition: Transition = transition_for(action)
     if transition.actor != actor_kind:
         raise ActionNotPermitted()

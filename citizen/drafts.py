@@ -23,9 +23,10 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from catalog.forms.fields import Field
-from catalog.forms.uploads import UploadTooLarge, validate_files
+from catalog.forms.uploads import validate_files
 from citizen.flow import Flow
 from citizen.uploads import too_large_message
+from core.errors import FileTooLarge
 from core.uploads import register_area
 
 DRAFTS = register_area("drafts", "Uploads of form drafts not yet sent")
@@ -83,7 +84,7 @@ def store_uploads(request: HttpRequest, draft: Draft, fields: list[Field]) -> di
         elif uploads:
             try:
                 checked, file_errors = validate_files([f], {f.name: uploads}, require=False)
-            except UploadTooLarge as exc:
+            except FileTooLarge as exc:
                 errors[f.name] = [too_large_message(exc.limit)]
                 continue
             if file_errors:

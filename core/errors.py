@@ -8,7 +8,7 @@ Domain code raises these (never builds a response itself):
 | `Forbidden` | 403 | a signed-in user whose role does not allow the page |
 | `NotFound` | 404 | missing, or not visible to the caller (tenancy answers 404, not 403) |
 | `Conflict` | 409 | the request contradicts the object's state |
-| `TooLarge` | 413 | a body or file over its limit |
+| `TooLarge` (`FileTooLarge`) | 413 | a body or file over its limit |
 | `Throttled` | 429 | a rate limit; `retry_after` seconds go into `Retry-After` |
 
 The API turns them into `{"detail": …, "errors": {field: [...]}}` (core/api.py
@@ -115,6 +115,20 @@ class TooLarge(PortalError):
         if field and "errors" not in kwargs:
             kwargs["errors"] = {field: [_("File too large.")]}
         super().__init__(detail, **kwargs)
+
+
+class FileTooLarge(TooLarge):
+    """One uploaded file passed its limit (the field's own, or UPLOAD_MAX_BYTES while the
+    body was streaming in)."""
+
+    def __init__(self, field: str, limit: int) -> None:
+        super().__init__(
+            _("The file for %(field)s is larger than %(size)d MB.")
+            % {"field": field, "size": limit // (1024 * 1024)},
+            field=field,
+            limit=limit,
+            errors={f"data.{field}": [_("File too large.")]},
+        )
 
 
 class Throttled(PortalError):

@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
-from core.errors import Invalid, NotFound, PortalError, TooLarge
+from core.errors import FileTooLarge, Invalid, NotFound, PortalError, TooLarge
 
 API_PREFIX = "/api/"
 
@@ -73,20 +73,6 @@ class RequestSizeLimitMiddleware:
         return self.get_response(request)
 
 
-class UploadLimitExceeded(TooLarge):
-    """A single uploaded file passed UPLOAD_MAX_BYTES while the body was being streamed."""
-
-    def __init__(self, field: str, limit: int) -> None:
-        megabytes = limit // (1024 * 1024)
-        super().__init__(
-            _("The file for %(field)s is larger than %(size)d MB.")
-            % {"field": field, "size": megabytes},
-            field=field,
-            limit=limit,
-            errors={f"data.{field}": [_("File too large.")]},
-        )
-
-
 class FileSizeLimitUploadHandler(FileUploadHandler):
     """First upload handler: counts each file's bytes as they stream in and stops the
     upload once one passes UPLOAD_MAX_BYTES, so a huge file inside an allowed request (or
@@ -100,7 +86,7 @@ class FileSizeLimitUploadHandler(FileUploadHandler):
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
         self.received += len(raw_data)
         if self.received > settings.UPLOAD_MAX_BYTES:
-            raise UploadLimitExceeded(self.field_name, settings.UPLOAD_MAX_BYTES)
+            raise FileTooLarge(self.field_name, settings.UPLOAD_MAX_BYTES)
         return raw_data
 
     def file_complete(self, file_size: int) -> None:

@@ -11,21 +11,7 @@ from django.utils.translation import gettext as _
 
 from catalog.forms.fields import Field
 from catalog.forms.validation import Errors
-from core.errors import TooLarge
-
-
-class UploadTooLarge(TooLarge):
-    """A file exceeds its field's limit (413)."""
-
-    def __init__(self, field: str, limit: int) -> None:
-        megabytes = limit // (1024 * 1024)
-        super().__init__(
-            _("The file for %(field)s is larger than %(size)d MB.")
-            % {"field": field, "size": megabytes},
-            field=field,
-            limit=limit,
-            errors={f"data.{field}": [_("File too large.")]},
-        )
+from core.errors import FileTooLarge
 
 
 @dataclass(frozen=True)
@@ -47,7 +33,7 @@ def sniff_content_type(upload: UploadedFile) -> str | None:
 def validate_files(
     fields: list[Field], files: dict[str, list[UploadedFile]], *, require: bool = True
 ) -> tuple[list[CheckedFile], Errors]:
-    """Check uploads against the file fields. Raises UploadTooLarge for an oversized file;
+    """Check uploads against the file fields. Raises FileTooLarge for an oversized file;
     returns (checked files, errors) otherwise."""
     file_fields = {f.name: f for f in fields if f.kind.is_file}
     errors: Errors = {}
@@ -63,7 +49,7 @@ def validate_files(
             continue
         for upload in uploads:
             if upload.size > field.max_bytes:
-                raise UploadTooLarge(name, field.max_bytes)
+                raise FileTooLarge(name, field.max_bytes)
             mime = sniff_content_type(upload)
             if mime not in field.accept:
                 errors[name] = [

@@ -21,7 +21,6 @@ from cases.selectors import case_for_token
 from cases.services import SubmissionInvalid, Submitted, case_submit, validate_applicant
 from catalog.fees import fee_for
 from catalog.forms.fields import Field, fields_of
-from catalog.forms.uploads import UploadTooLarge
 from catalog.forms.validation import validate_values
 from citizen.drafts import (
     draft_discard,
@@ -42,7 +41,7 @@ from citizen.flow import (
     posted_values,
 )
 from citizen.uploads import too_large_message, with_upload_field_errors
-from core.errors import NotFound
+from core.errors import FileTooLarge, NotFound
 from core.i18n import translated
 from core.throttling import throttle
 
@@ -282,8 +281,8 @@ def _file_case(
             files=files,
             language=request.LANGUAGE_CODE,
         )
-    except (SubmissionInvalid, UploadTooLarge) as exc:
-        if isinstance(exc, UploadTooLarge):
+    except (SubmissionInvalid, FileTooLarge) as exc:
+        if isinstance(exc, FileTooLarge):
             errors = {exc.field: [too_large_message(exc.limit)]}
         else:
             errors = {

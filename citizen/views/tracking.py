@@ -18,9 +18,8 @@ from cases.references import tracking_path
 from cases.selectors import case_for_token, events_for
 from cases.services import case_apply_action
 from cases.workflow import ActionNotPermitted, TransitionNotAllowed, UnknownAction, allowed_actions
-from catalog.forms.uploads import UploadTooLarge
 from citizen.uploads import too_large_message, with_upload_field_errors
-from core.errors import Invalid, NotFound
+from core.errors import FileTooLarge, Invalid, NotFound
 from core.throttling import throttle
 
 # The timeline as the applicant reads it (the clerk's page uses the event types' labels).
@@ -144,7 +143,7 @@ def _apply_citizen_action(
             comment=request.POST.get("comment", "") if action == "respond" else "",
             files={"files": files} if files else None,
         )
-    except UploadTooLarge as exc:
+    except FileTooLarge as exc:
         return {"files": [too_large_message(exc.limit)]}
     except (TransitionNotAllowed, UnknownAction, ActionNotPermitted):
         return None

@@ -5,8 +5,9 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from catalog.forms.fields import Field, fields_of
-from catalog.forms.uploads import UploadTooLarge, validate_files
+from catalog.forms.uploads import validate_files
 from catalog.forms.validation import clean_value, schema_errors, validate_values
+from core.errors import FileTooLarge
 from tests.files import exe_bytes, jpeg_bytes, pdf_bytes, png_bytes, upload
 
 FORM = {
@@ -227,7 +228,7 @@ def test_wrong_file_types_and_missing_required_files_are_errors():
 
 def test_an_oversized_file_raises_upload_too_large_with_its_limit():
     big = upload("big.pdf", pdf_bytes() + bytes(1024 * 1024))
-    with pytest.raises(UploadTooLarge) as raised:
+    with pytest.raises(FileTooLarge) as raised:
         validate_files(FILE_FIELDS, {"beleg": [big]})
     assert raised.value.field == "beleg"
     assert raised.value.limit == 1024 * 1024
