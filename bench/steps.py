@@ -10,7 +10,7 @@ dispatching them. Then one real worker (solo pool, as `make worker` but with one
 e-mails into files) on a queue of its own in Redis runs
 
 - BENCH_STEPS no-op tasks (`bench.noop`), the floor of the broker and Celery itself, and
-- the BENCH_STEPS pending steps (`services.run_step`),
+- the BENCH_STEPS pending steps (`cases.run_step`),
 
 each phase timed from the first publish until a marker task queued behind it has run.
 Prints tasks/s of each and the ratio, checks that every step is done with exactly one
