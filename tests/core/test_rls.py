@@ -199,3 +199,28 @@ def test_a_district_admins_request_sees_their_district_only(two_towns, as_app_ro
     rls.RowLevelSecurityMiddleware(view)(request)
     # The same reach as in the admin and on the dashboard (core/tenancy.py), not every row.
     assert seen["offerings"] == {ahlen.pk}
+
+
+def test_the_migration_helper_gives_a_new_table_its_forced_policy():
+    from django.db.migrations.state import ProjectState
+
+    table = "kp_test_tenant_thing"
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE {table} (id serial PRIMARY KEY, municipality_id bigint)")
+    operation = rls.tenant_policy(table, rls.allowed("municipality_id"))
+    state = ProjectState()
+    with connection.schema_editor() as editor:
+        operation.database_forwards("core", editor, state, state)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relrowsecurity, relforcerowsecurity, "
+            "EXISTS (SELECT 1 FROM pg_policy WHERE polrelid = c.oid) "
+            "FROM pg_class c WHERE relname = %s",
+            [table],
+        )
+        assert cursor.fetchone() == (True, True, True)
+    with connection.schema_editor() as editor:
+        operation.database_backwards("core", editor, state, state)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relrowsecurity FROM pg_class WHERE relname = %s", [table])
+        assert cursor.fetchone() == (False,)
