@@ -19,7 +19,7 @@ DASHBOARD_CACHE_SECONDS). Drops the database at the end (BENCH_KEEP=1 keeps it;
 BENCH_REUSE=1 measures again on a kept one). BENCH_STRICT=1 exits 1 when a computed page
 misses the target.
 
-Cases, delegation flows and processing times are sums over the tallies (services/tally.py);
+Cases, delegation flows and processing times are sums over the tallies (district/tally.py);
 open cases and payments are counted from their tables; all of it GROUP BY in PostgreSQL.
 """
 

@@ -9,7 +9,7 @@ from municipalities.models import Municipality
 class Tally(models.Model):
     """What the dashboard's running counts are kept by: month of submission (local time,
     its first day), service, filing town and processing authority. Anonymous by
-    construction; written by services/tally.py only, under row-level security by processing
+    construction; written by district/tally.py only, under row-level security by processing
     authority like the cases they count."""
 
     month = models.DateField()

@@ -100,7 +100,7 @@ def require_service(name: str, available: bool, why: str) -> None:
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
     """On SQLite, test in a file instead of Django's shared-cache in-memory database: there,
     two threads writing at once fail at once ("database table is locked") instead of
-    waiting, so tests that race real connections (tests/services/test_references.py)
+    waiting, so tests that race real connections (tests/cases/test_references.py)
     could not run. A file per session also keeps parallel runs apart."""
     from django.conf import settings
 

@@ -1,4 +1,4 @@
-"""The durable process-step engine (services/steps.py, services/process.py): rows written with
+"""The durable process-step engine (cases/steps.py, cases/process.py): rows written with
 the case, run on commit, retried with backoff, never sending anything twice."""
 
 import datetime

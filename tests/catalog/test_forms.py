@@ -1,4 +1,4 @@
-"""The form engine (services/forms.py): the one place every form rule lives."""
+"""The form engine (catalog/forms/): the one place every form rule lives."""
 
 import pytest
 from django.core.exceptions import ValidationError

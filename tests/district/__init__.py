@@ -156,7 +156,7 @@ def known_cases() -> KnownData:
     admin_a = UserFactory(username="admin-aachtal", is_staff=True)
     MembershipFactory(user=admin_a, municipality=town_a, role=Membership.Role.MUNICIPAL_ADMIN)
     # The cases were written directly, like a bulk import: count them the way an operator
-    # does after one (the portal's own path is tested in tests/services/test_tally.py).
+    # does after one (the portal's own path is tested in tests/district/test_tally.py).
     tally_rebuild()
     return KnownData(
         district=district,

@@ -1,4 +1,4 @@
-"""The dashboard's running counts (services/tally.py): every case filed and every decision
+"""The dashboard's running counts (district/tally.py): every case filed and every decision
 made through the portal is counted in its own transaction, and a rebuild from the case table
 arrives at the same rows."""
 
