@@ -1,4 +1,4 @@
-"""Row-level security on PostgreSQL: the safety net under the selectors (portal/rls.py,
+"""Row-level security on PostgreSQL: the safety net under the selectors (core/rls.py,
 docs/operations.md). Nothing happens on SQLite.
 
 Each tenant-owned table gets ENABLE + FORCE ROW LEVEL SECURITY and one policy

@@ -1,4 +1,4 @@
-"""Row-level security for the payments tables on PostgreSQL (portal/rls.py).
+"""Row-level security for the payments tables on PostgreSQL (core/rls.py).
 
 municipalities/0002 defines the policies of every tenant table, payments' included, but
 it can only apply them to tables that exist when it runs; the payments tables are made

@@ -1,4 +1,4 @@
-"""The dashboard reads running tallies now (services/tally.py) and needs no precomputation:
+"""The dashboard reads running tallies now (district/tally.py) and needs no precomputation:
 the five-minute beat entry of 0003 goes."""
 
 from django.db import migrations
