@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from fontTools.ttLib import woff2
 from weasyprint import CSS, HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 #: PDF/A-3 with conformance level A: tagged (structure tree, marked content), `/Lang`,
 #: Unicode text, embedded fonts, sRGB output intent, XMP with pdfaid:part 3 and
@@ -47,6 +47,11 @@ FONT_PROBE = "vendor/kern/fonts/fira-sans/FiraSans-Regular.woff2"
 EMPTY = "—"
 #: Babel locale per portal language: British English writes "30 November 2026", "€12.50".
 LOCALES = {"de": "de_DE", "en": "en_GB"}
+
+
+class PdfError(RuntimeError):
+    """A document could not be rendered as it must be (e.g. it referred to a resource
+    outside its own stylesheet and fonts)."""
 
 
 # --- the context dicts --------------------------------------------------------------------
@@ -277,9 +282,12 @@ def render_pdf(
     with translation.override(language):
         html = render_to_string(template_name, {**context, "pdf": meta})
         page_css = CSS(string=_page_numbers_css(), url_fetcher=fetcher)
-    document = HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=fetcher).render(
-        stylesheets=[page_css], pdf_variant=PDF_VARIANT
-    )
+    try:
+        document = HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=fetcher).render(
+            stylesheets=[page_css], pdf_variant=PDF_VARIANT
+        )
+    except FatalURLFetchingError as exc:  # a BaseException: keep it from escaping handlers
+        raise PdfError(f"{template_name}: {exc}: {exc.__cause__}") from exc
     now = timezone.localtime().replace(microsecond=0).isoformat()
     metadata = document.metadata
     metadata.title, metadata.lang = title, language
