@@ -150,12 +150,12 @@ def format_money(cents: int, language: str) -> str:
 
 
 def format_date(value: datetime.date | str, language: str, *, style: str = "long") -> str:
-    """ "30. November 2026" / "30 November 2026"; style "medium": "30.11.2026"."""
+    """Long: "30. November 2026" / "30 November 2026"; medium: "30.11.2026" / "30 Nov 2026"."""
     return babel_date(_as_date(value), style, locale=_locale(language))
 
 
 def format_datetime(value: datetime.datetime, language: str) -> str:
-    """ "30. November 2026, 14:05 Uhr" / "30 November 2026, 14:05", local time."""
+    """Local time: "30. November 2026, 14:05 Uhr" / "30 November 2026, 14:05"."""
     local = timezone.localtime(value)
     with translation.override(language):
         return _("%(date)s, %(time)s") % {
