@@ -26,18 +26,25 @@ def listed() -> list[str]:
 
 @pytest.fixture
 def readable_dir() -> Iterator[Path]:
-    """A folder that an unprivileged user can read too (pytest's tmp_path is root's only)."""
+    """A folder an unprivileged user can read, with a copy of the script (the checkout and
+    pytest's tmp_path may be readable by their owner only)."""
     with tempfile.TemporaryDirectory() as folder:
-        Path(folder).chmod(0o755)
+        (Path(folder) / ".ci").mkdir()
+        shutil.copy(SCRIPT, Path(folder) / ".ci" / "system-deps")
+        for path in (Path(folder), Path(folder) / ".ci"):
+            path.chmod(0o755)
         yield Path(folder)
 
 
 def run(package_list: Path, *, as_nobody: bool) -> subprocess.CompletedProcess:
-    command = ["bash", str(SCRIPT)]
+    """The script (its copy beside the list) run as root or as the user nobody."""
+    command = ["bash", str(package_list.parent / ".ci" / "system-deps")]
     if as_nobody and os.geteuid() == 0:
         command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
     env = {**os.environ, "SYSTEM_PACKAGES": str(package_list)}
-    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
+    return subprocess.run(
+        command, capture_output=True, text=True, env=env, cwd=package_list.parent, timeout=60
+    )
 
 
 def test_every_listed_package_is_installed_so_the_pdf_renderer_loads():
