@@ -5,12 +5,12 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format install install-dev assets messages migrate demo worker beat bench bench-submit bench-steps bench-load clean
+.PHONY: run test lint format install install-dev system-deps assets messages migrate demo worker beat bench bench-submit bench-steps bench-load clean
 
-run: install assets messages migrate demo
+run: system-deps install assets messages migrate demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install-dev assets messages
+test: system-deps install-dev assets messages
 	$(PY) -m pytest
 
 lint: install-dev
@@ -33,6 +33,11 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 $(VENV)/.installed-dev: pyproject.toml | $(PY)
 	$(PY) -m pip install -q '.[dev]'
 	touch $(VENV)/.installed $@
+
+# Debian packages from the one list .ci/system-packages: installed when missing (as root),
+# otherwise the exact apt-get command is printed and make stops.
+system-deps:
+	@bash .ci/system-deps
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
@@ -59,7 +64,7 @@ migrate: $(VENV)/.installed
 demo: $(VENV)/.installed
 	$(PY) manage.py load_demo
 
-worker: install
+worker: system-deps install
 	$(VENV)/bin/celery -A portal worker -l info --concurrency=2
 
 beat: install

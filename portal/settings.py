@@ -318,7 +318,12 @@ LOGGING = {
     # Django's own loggers write through the same handler (its defaults would print a second,
     # plain line of each request error while debugging).
     "loggers": {
-        name: {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False}
-        for name in ("django", "django.server")
+        **{
+            name: {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False}
+            for name in ("django", "django.server")
+        },
+        # The PDF renderer reports every step and every font at INFO; its warnings still show.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
