@@ -8,11 +8,10 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_DEBUG=0
 WORKDIR /app
 RUN useradd --system --create-home --home-dir /home/portal portal
-# The Debian packages of the one list .ci/system-packages (e.g. Pango for WeasyPrint).
-COPY .ci/system-packages /tmp/system-packages
-RUN apt-get update \
- && sed -e 's/#.*//' /tmp/system-packages | xargs apt-get install -y --no-install-recommends \
- && rm -rf /var/lib/apt/lists/* /tmp/system-packages
+# The Debian packages the portal needs to run, from the one list .ci/system-packages
+# (e.g. Pango for WeasyPrint); the tests' packages stay out of the image.
+COPY .ci/system-deps .ci/system-packages .ci/
+RUN bash .ci/system-deps run && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md ./
 RUN pip install --no-cache-dir .
 COPY . .

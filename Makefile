@@ -34,10 +34,13 @@ $(VENV)/.installed-dev: pyproject.toml | $(PY)
 	$(PY) -m pip install -q '.[dev]'
 	touch $(VENV)/.installed $@
 
-# Debian packages from the one list .ci/system-packages: installed when missing (as root),
-# otherwise the exact apt-get command is printed and make stops.
+# Debian packages from the one list .ci/system-packages (.ci/system-deps): installed when
+# missing (as root), otherwise the exact apt-get command is printed and make stops. `run`
+# takes what the portal needs; `test` (and what it depends on) also what only tests need.
+SYSTEM_DEPS := run
+test: SYSTEM_DEPS := test
 system-deps:
-	@bash .ci/system-deps
+	@bash .ci/system-deps $(SYSTEM_DEPS)
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
