@@ -5,13 +5,17 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format install install-dev assets messages migrate demo worker beat bench bench-submit bench-steps bench-load clean
+.PHONY: run test system-deps lint format install install-dev assets messages migrate demo worker beat bench bench-submit bench-steps bench-load clean
 
 run: install assets messages migrate demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install-dev assets messages
+test: system-deps install-dev assets messages
 	$(PY) -m pytest
+
+# Debian packages the tests need (.ci/system-packages): apt-get as root, else the command.
+system-deps:
+	@.ci/system-deps
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
