@@ -6,4 +6,7 @@ class PortalConfig(AppConfig):
     verbose_name = "Kreisportal"
 
     def ready(self) -> None:
-        from portal import checks, rls  # noqa: F401  (registers the checks and the RLS hooks)
+        # Registers the checks and the RLS hooks; `core` is no app yet (issue 11 makes it
+        # one), so the upload scanner's checks register here too.
+        import core.scanning  # noqa: F401
+        from portal import checks, rls  # noqa: F401
