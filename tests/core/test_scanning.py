@@ -302,3 +302,16 @@ def test_bad_scan_urls_are_refused(url):
 
     with pytest.raises(ImproperlyConfigured, match="UPLOAD_SCAN_URL"):
         ClamdAddress.parse(url)
+
+
+def test_a_signature_update_makes_a_stored_file_infected(clamd_factory):
+    """What a rescan after freshclam's update relies on: the same bytes, clean before the
+    daemon learnt a signature, infected after (tests/clamd.py `add_signature`)."""
+    daemon = clamd_factory()
+    stored = pdf(30)
+    client = scanner(daemon.tcp_url)
+    assert client.scan(stored, name=NAME).clean
+    daemon.add_signature("Kreisportal.Test.NewThreat", stored)
+    result = client.scan(stored, name=NAME)
+    assert result.infected and result.signature == "Kreisportal.Test.NewThreat.UNOFFICIAL"
+    assert client.scan(pdf(30), name=NAME).clean  # another file stays clean
