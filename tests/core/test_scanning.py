@@ -3,9 +3,13 @@ limit, and failing closed when the daemon is down, silent, slow or answers nonse
 
 import io
 import os
+import re
 import socket
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
@@ -315,3 +319,24 @@ def test_a_signature_update_makes_a_stored_file_infected(clamd_factory):
     result = client.scan(stored, name=NAME)
     assert result.infected and result.signature == "Kreisportal.Test.NewThreat.UNOFFICIAL"
     assert client.scan(pdf(30), name=NAME).clean  # another file stays clean
+
+
+def test_the_eicar_check_in_the_operations_guide_works(clamd):
+    """docs/operations.md tells operators to paste this into `manage.py shell`."""
+    root = Path(__file__).resolve().parents[2]
+    guide = (root / "docs" / "operations.md").read_text()
+    script = re.search(r"manage\.py shell <<'EOF'\n(.*?)\nEOF\n", guide, re.S)[1]
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell"],
+        input=script,
+        cwd=root,
+        env={**os.environ, "UPLOAD_SCAN_URL": clamd.tcp_url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stdout.splitlines() if line.startswith(("(", "ScanResult"))]
+    assert lines[0].startswith("(True, 'ClamAV ")
+    assert f"status=<ScanStatus.INFECTED: 'infected'>, signature='{SIGNATURE}'" in lines[1]
+    assert "status=<ScanStatus.CLEAN: 'clean'>" in lines[2]
