@@ -299,8 +299,14 @@ def get_scanner() -> Scanner:
 
 
 def scan(data: bytes | BinaryIO, *, name: str) -> ScanResult:
-    """Scan with the configured scanner. Raises ScannerUnavailable (fail closed)."""
-    return get_scanner().scan(data, name=name)
+    """Scan with the configured scanner. Raises ScannerUnavailable (fail closed), also for
+    a malformed UPLOAD_SCAN_URL: gunicorn runs no system checks, so core.E001 may go
+    unseen, and a misconfigured scanner must refuse uploads, not answer 500."""
+    try:
+        scanner = get_scanner()
+    except ImproperlyConfigured as exc:
+        raise ScannerUnavailable(str(exc)) from exc
+    return scanner.scan(data, name=name)
 
 
 def scanner_health() -> tuple[bool, str]:

@@ -247,7 +247,9 @@ def test_an_error_answer_is_unavailable(fake_server):
         scanner(fake_server(_error)).scan(b"Antrag", name="antrag.txt")
 
 
-@pytest.mark.parametrize("url", ["tcp://127.0.0.1:1", "unix:///nonexistent/clamd.sock"])
+@pytest.mark.parametrize(
+    "url", ["tcp://127.0.0.1:1", "unix:///nonexistent/clamd.sock", "clamav:3310"]
+)
 def test_nothing_listening_is_unavailable(url, settings):
     settings.UPLOAD_SCAN_URL = url
     with pytest.raises(ScannerUnavailable):
