@@ -172,6 +172,13 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=60 * 1024 * 1024)
+# Malware scanning of uploads (core/scanning.py): clamd's address, tcp://host:3310 or
+# unix:///run/clamav/clamd.ctl; empty = off (`check --deploy` warns in production).
+UPLOAD_SCAN_URL = env.str("UPLOAD_SCAN_URL", default="")
+# Seconds one scan may take (connect, stream, verdict); then the upload is refused.
+UPLOAD_SCAN_TIMEOUT = env.float("UPLOAD_SCAN_TIMEOUT", default=15.0)
+# The largest stream sent to clamd; at most clamd's StreamMaxLength (Debian: 25M).
+UPLOAD_SCAN_MAX_BYTES = env.int("UPLOAD_SCAN_MAX_BYTES", default=25 * 1024 * 1024)
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

@@ -7,6 +7,7 @@ from django.shortcuts import render
 
 from core.errors import NotFound
 from core.middleware import error_response
+from core.scanning import scanner_health
 from municipalities.selectors import municipalities_public
 
 
@@ -23,8 +24,8 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database (and the broker, where one is configured) answers; else 503
-    naming the failing part."""
+    """200 when the database (and the broker and the upload scanner, where configured)
+    answers; else 503 naming the failing part."""
     checks: dict[str, str] = {}
     try:
         with connection.cursor() as cursor:
@@ -42,6 +43,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
             checks["broker"] = "ok"
         except redis.RedisError as exc:
             checks["broker"] = f"down: {exc.__class__.__name__}"
+    if settings.UPLOAD_SCAN_URL:
+        scanner_ok, detail = scanner_health()
+        checks["scanner"] = "ok" if scanner_ok else f"down: {detail}"
     healthy = all(v == "ok" for v in checks.values())
     return JsonResponse(
         {"status": "ok" if healthy else "unavailable", "checks": checks},

@@ -9,6 +9,12 @@ from django.core.management import call_command
 from django.test import override_settings
 from rest_framework.test import APIClient
 
+from tests.clamd import (  # noqa: F401  (fixtures: a real clamd, tests/clamd.py)
+    clamd,
+    clamd_factory,
+    eicar,
+    upload_scanning,
+)
 from tests.factories import (  # noqa: F401  (re-exported for tests)
     DelegationFactory,
     MembershipFactory,

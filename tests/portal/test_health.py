@@ -29,3 +29,25 @@ def test_healthz_names_the_database_when_it_is_down(client, monkeypatch):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["database"].startswith("down")
+
+
+def test_healthz_reports_the_upload_scanner_when_one_is_configured(client, settings, clamd):
+    settings.REDIS_URL = ""
+    settings.UPLOAD_SCAN_URL = clamd.unix_url
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["checks"] == {"database": "ok", "scanner": "ok"}
+
+
+def test_healthz_names_the_scanner_when_it_is_down(client, settings, clamd_factory):
+    settings.REDIS_URL = ""
+    daemon = clamd_factory()
+    settings.UPLOAD_SCAN_URL = daemon.tcp_url
+    assert client.get("/healthz").status_code == 200
+    daemon.stop()
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["scanner"].startswith("down")
+    assert "127.0.0.1" not in response.json()["checks"]["scanner"]  # no addresses in public
+    daemon.start()
+    assert client.get("/healthz").json()["checks"]["scanner"] == "ok"

@@ -22,18 +22,41 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
 
 
 def test_check_deploy_reports_no_issues_with_production_settings():
-    result = _manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        DJANGO_DEBUG="0",
-        SECRET_KEY="x" * 64 + "-production-secret-for-the-check",
-        ALLOWED_HOSTS="example.org",
-        PAYMENTS_SANDBOX="0",
-    )
+    result = _deploy_check(UPLOAD_SCAN_URL="tcp://clamav:3310")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def _deploy_check(**env: str) -> subprocess.CompletedProcess:
+    production = {
+        "DJANGO_DEBUG": "0",
+        "SECRET_KEY": "x" * 64 + "-production-secret-for-the-check",
+        "ALLOWED_HOSTS": "example.org",
+        "PAYMENTS_SANDBOX": "0",
+    }
+    return _manage("check", "--deploy", "--fail-level", "WARNING", **{**production, **env})
+
+
+def test_check_deploy_warns_when_uploads_are_not_scanned():
+    result = _deploy_check(UPLOAD_SCAN_URL="")
+    assert result.returncode != 0
+    assert "core.W001" in result.stderr and "UPLOAD_SCAN_URL" in result.stderr
+
+
+def test_check_deploy_warns_when_accepted_files_cannot_pass_the_scanner():
+    result = _deploy_check(
+        UPLOAD_SCAN_URL="unix:///run/clamav/clamd.ctl",
+        UPLOAD_MAX_BYTES=str(30 * 1024 * 1024),
+        UPLOAD_SCAN_MAX_BYTES=str(25 * 1024 * 1024),
+    )
+    assert result.returncode != 0
+    assert "core.W002" in result.stderr and "core.W001" not in result.stderr
+
+
+def test_a_malformed_scan_url_is_an_error_at_any_check():
+    result = _manage("check", UPLOAD_SCAN_URL="clamav:3310")
+    assert result.returncode != 0
+    assert "core.E001" in result.stderr and "clamav:3310" in result.stderr
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key():
