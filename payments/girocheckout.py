@@ -2,7 +2,8 @@
 
 Pure functions shared by the `girocheckout` provider (our side) and the
 sandbox (the provider's side), so both sign and check exactly the same way.
-No HTTP, no database.
+No HTTP, no database; the result codes' meanings are translatable (the sandbox's page
+shows them).
 """
 
 from __future__ import annotations
@@ -11,12 +12,17 @@ import hashlib
 import hmac
 from collections.abc import Iterable, Mapping
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 __all__ = [
+    "ERROR_CODE_RANGES",
     "NOTIFY_FIELDS",
     "PAYPAGE_NOTIFY_FIELDS",
     "REQUIRED_START_FIELDS",
     "RESULT_CODES",
     "START_FIELDS",
+    "SUPPORT_FIELDS",
     "body_hash",
     "missing_start_fields",
     "outcome_for",
@@ -78,27 +84,92 @@ PAYPAGE_NOTIFY_FIELDS: tuple[str, ...] = (
 )
 _PAYPAGE_MARKERS = ("gcPaymethod", "gcType", "gcProjectId")
 
-#: ``gcResultPayment`` codes the portal acts on.
-RESULT_CODES: dict[str, str] = {
-    "4000": "success",
-    "4500": "unknown",
-    "4501": "timeout",
-    "4502": "aborted by user",
-    "4503": "duplicate transaction",
-    "4900": "rejected",
-    "5002": "bad hash",
-    "5003": "missing field",
+#: Every ``gcResultPayment`` / ``resultPayment`` code GiroCheckout documents ("Result codes"
+#: of the GiroCheckout API documentation, api.girocheckout.de, en:girocheckout:resultcodes;
+#: the codes are the same in GiroSolution's SDKs), with what it means. Only 4000 is money
+#: received; 4500 says the provider does not know yet.
+RESULT_CODES: dict[str, Promise] = {
+    "4000": _("Transaction successful"),
+    # giropay
+    "4001": _("Bank offline"),
+    "4002": _("Online banking account invalid"),
+    # direct debit
+    "4051": _("Invalid bank account"),
+    # credit card
+    "4101": _("Issuing country invalid or unknown"),
+    "4102": _("3-D Secure or Mastercard SecureCode authorisation failed"),
+    "4103": _("Validity date of the card exceeded"),
+    "4104": _("Invalid or unknown card type"),
+    "4105": _("Limited-use card"),
+    "4106": _("Invalid pseudo card number"),
+    "4107": _("Card stolen, suspicious or marked to be withdrawn"),
+    "4108": _("Telephone approval needed"),
+    # PayPal
+    "4151": _("Invalid PayPal token"),
+    "4152": _("Post-processing necessary at PayPal"),
+    "4153": _("Change the PayPal payment method"),
+    "4154": _("PayPal payment not completed"),
+    # general
+    "4500": _("Payment result unknown"),
+    "4501": _("Timeout / no user input"),
+    "4502": _("Aborted by the user"),
+    "4503": _("Duplicate transaction"),
+    "4504": _("Suspicion of manipulation or payment method temporarily blocked"),
+    "4505": _("Payment method blocked or rejected"),
+    "4506": _("Invalid Bluecode barcode"),
+    "4900": _("Transaction rejected"),
 }
-_OUTCOMES: dict[str, str] = {
-    "4000": "paid",
-    "4502": "cancelled",
-    "4501": "failed",
-    "4503": "failed",
-    "4900": "failed",
-    "5002": "failed",
-    "5003": "failed",
-    "4500": "pending",
-}
+#: The API's error codes (``rc``), which "may also be used as gcResultPayment in the
+#: notification or redirect messages" (GiroCheckout API documentation, "Error codes"): the
+#: ranges that page documents. Any of them as a payment result means nothing was paid.
+ERROR_CODE_RANGES: tuple[range, ...] = (
+    range(5000, 5100),  # API call error
+    range(5100, 5151),  # payment processor error during initialisation
+    range(5200, 5251),  # giropay error during initialisation
+    range(5500, 5600),  # API call error
+    range(6000, 6021),  # giropay bank status
+)
+#: ``rc`` values the sandbox answers with, as the error-code page names them.
+RC_OK = 0
+RC_AUTHENTICATION_FAILED = 5000
+RC_INVALID_CALL = 5004
+RC_INVALID_HASH = 5002
+RC_MISSING_FIELD = 5003
+RC_INVALID_AMOUNT = 5030
+RC_INVALID_CURRENCY = 5033
+RC_NO_SUCH_TRANSACTION = 5034
+
+#: Fields GiroSolution's SDKs send beside a request's signed fields, outside the hash:
+#: ``sourceId`` (host;SDK version;plug-in), ``userAgent``, ``orderId``, ``customerId``
+#: (GiroCheckout_SDK_Request::submit adds them after computing the hash, "for support
+#: reasons"). The provider's side ignores them when checking the hash.
+SUPPORT_FIELDS: tuple[str, ...] = ("sourceId", "userAgent", "orderId", "customerId")
+
+
+def _code(value: object) -> str:
+    return _value(value).strip()
+
+
+def outcome_for(code: object) -> str:
+    """Map a ``gcResultPayment`` code to ``paid``, ``failed``, ``cancelled`` or ``pending``.
+
+    4000 is paid and 4502 (the payer aborted) cancelled; 4500 (result unknown) stays
+    ``pending`` for the status call to settle. Every other documented result code, and any
+    code of the documented error ranges, is ``failed`` at once, so that the payer can choose
+    again. A code the documentation does not name stays ``pending`` rather than failing a
+    payment on a code we do not understand.
+    """
+    text = _code(code)
+    if text == "4000":
+        return "paid"
+    if text == "4502":
+        return "cancelled"
+    if text in RESULT_CODES and text != "4500":
+        return "failed"
+    if text.isdigit() and any(int(text) in span for span in ERROR_CODE_RANGES):
+        return "failed"
+    return "pending"
+
 
 PURPOSE_MAX = 27
 
@@ -155,9 +226,10 @@ def signed_start_params(params: Mapping[str, object], password: str) -> dict[str
 def verify_start_params(params: Mapping[str, object], password: str) -> bool:
     """Check a ``transaction/start`` request's ``hash`` (the sandbox plays the provider).
 
-    Fields outside START_FIELDS are rejected: the hash does not cover them.
+    The SDKs' support fields (SUPPORT_FIELDS, e.g. ``sourceId``) travel outside the hash and
+    are ignored; any other field outside START_FIELDS is rejected: the hash does not cover it.
     """
-    if set(params) - set(START_FIELDS) - {"hash"}:
+    if set(params) - set(START_FIELDS) - set(SUPPORT_FIELDS) - {"hash"}:
         return False
     return _same(_hash_fields(params, START_FIELDS, password), params.get("hash"))
 
@@ -192,15 +264,6 @@ def body_hash(body: bytes, password: str) -> str:
 def verify_body_hash(body: bytes, password: str, received: str | None) -> bool:
     """Check a reply's ``hash`` header; a reply that fails it must be ignored."""
     return _same(body_hash(body, password), received)
-
-
-def outcome_for(code: object) -> str:
-    """Map a ``gcResultPayment`` code to ``paid``, ``failed``, ``cancelled`` or ``pending``.
-
-    An unknown code stays ``pending``: the status call settles it later,
-    rather than marking a payment failed on a code we do not understand.
-    """
-    return _OUTCOMES.get(_value(code).strip(), "pending")
 
 
 def purpose_text(reference: str) -> str:

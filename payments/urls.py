@@ -8,6 +8,7 @@ from payments import views
 app_name = "payments"
 
 urlpatterns = [
+    path("sandbox/girocheckout/api/v2/<path:endpoint>", views.sandbox_api, name="sandbox-api"),
     path("sandbox/girocheckout/<str:reference>/", views.sandbox_pay, name="sandbox-pay"),
     path("<uuid:payment_id>/qr.svg", views.qr_svg, name="qr"),
     path("statements/<slug:slug>/", views.treasury, name="treasury"),

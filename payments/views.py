@@ -110,15 +110,36 @@ def sandbox_pay(request: HttpRequest, reference: str) -> HttpResponse:
     if tx is None:
         raise Http404("unknown transaction")
     if request.method == "POST":
-        outcome = request.POST.get("outcome", "")
-        if outcome not in sandbox.RESULTS:
+        code = sandbox.result_code(
+            outcome=request.POST.get("outcome", ""), result=request.POST.get("result", "")
+        )
+        if code is None:
             return HttpResponse("unknown outcome", status=400, content_type="text/plain")
-        return redirect(sandbox.complete(tx, outcome))
+        return redirect(sandbox.complete(tx, code))
     return render(
         request,
         "payments/sandbox.html",
-        {"tx": tx, "payee_name": sandbox.payee_name(tx), "done": bool(tx.result)},
+        {
+            "tx": tx,
+            "payee_name": sandbox.payee_name(tx),
+            "done": bool(tx.result),
+            "results": sandbox.result_choices(),
+        },
     )
+
+
+@csrf_exempt
+@require_POST
+def sandbox_api(request: HttpRequest, endpoint: str) -> HttpResponse:
+    """The sandbox's API over HTTP, as GiroCheckout answers it: form fields in, JSON out,
+    the reply's HMAC in the `hash` header."""
+    if not settings.PAYMENTS_SANDBOX:
+        raise Http404("sandbox off")
+    body, signature = sandbox.api(endpoint, request.POST.dict())
+    response = HttpResponse(body, content_type="application/json")
+    if signature:
+        response["hash"] = signature
+    return response
 
 
 # --- the treasury -------------------------------------------------------------------------

@@ -117,19 +117,26 @@ def _apply_outcome(payment: Payment, notification: Notification, event: PaymentE
             )
             event.outcome = "paid" if changed else "paid already"
     elif outcome in (Outcome.FAILED, Outcome.CANCELLED):
-        changed = transition(payment, outcome, sources=ACTIVE)
-        event.outcome = outcome if changed else f"{outcome} (no change)"
-        if changed:
-            text = (
-                _("Online payment cancelled. You can choose again how to pay.")
-                if outcome == Outcome.CANCELLED
-                else _("Online payment was not successful. You can choose again how to pay.")
-            )
-            payables.adapter().failed(payment.payable, payment=payment, comment=text)
+        changed = _close(payment, outcome)
+        event.outcome = f"{outcome} ({notification.code})" + ("" if changed else " (no change)")
     else:
         event.outcome = f"pending ({notification.code})"
     event.save(update_fields=["outcome"])
     return changed
+
+
+def _close(payment: Payment, outcome: Outcome) -> bool:
+    """The provider says the attempt failed or the payer cancelled it: close it at once and
+    tell the payable, so that the payer can choose again. True when this call closed it."""
+    if not transition(payment, outcome, sources=ACTIVE):
+        return False
+    text = (
+        _("Online payment cancelled. You can choose again how to pay.")
+        if outcome == Outcome.CANCELLED
+        else _("Online payment was not successful. You can choose again how to pay.")
+    )
+    payables.adapter().failed(payment.payable, payment=payment, comment=text)
+    return True
 
 
 def payment_refresh_status(*, payment: Payment) -> bool:
@@ -162,7 +169,7 @@ def payment_refresh_status(*, payment: Payment) -> bool:
                         payment, method=status.method, comment=_paid_online(payment, status.method)
                     )
             elif status.outcome in (Outcome.FAILED, Outcome.CANCELLED):
-                changed = transition(payment, status.outcome, sources=ACTIVE)
+                changed = _close(payment, status.outcome)
             event.outcome = status.outcome
             event.save(update_fields=["outcome"])
     except IntegrityError:

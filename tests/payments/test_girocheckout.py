@@ -263,8 +263,14 @@ def test_verify_body_hash_rejects_a_changed_body_or_missing_header():
 # ------------------------------------------------------------------------- codes
 
 
-def test_result_codes_cover_the_documented_payment_results():
-    assert set(RESULT_CODES) == {"4000", "4500", "4501", "4502", "4503", "4900", "5002", "5003"}
+def test_result_codes_are_the_providers_complete_documented_list():
+    # GiroCheckout API documentation, "Result codes" (docs/payments.md lists them).
+    assert set(RESULT_CODES) == {
+        "4000", "4001", "4002", "4051",
+        "4101", "4102", "4103", "4104", "4105", "4106", "4107", "4108",
+        "4151", "4152", "4153", "4154",
+        "4500", "4501", "4502", "4503", "4504", "4505", "4506", "4900",
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -272,20 +278,42 @@ def test_result_codes_cover_the_documented_payment_results():
     [
         ("4000", "paid"),
         (4000, "paid"),
+        (" 4000 ", "paid"),
         ("4502", "cancelled"),
-        ("4900", "failed"),
-        ("4503", "failed"),
-        ("4501", "failed"),
+        ("4500", "pending"),
+        *[(code, "failed") for code in RESULT_CODES if code not in ("4000", "4500", "4502")],
+        # The API's error codes, which the provider may send as a payment result.
         ("5002", "failed"),
         ("5003", "failed"),
-        ("4500", "pending"),
+        ("5100", "failed"),
+        ("5250", "failed"),
+        ("5599", "failed"),
+        ("6001", "failed"),
+        # Undocumented: left for the status call rather than failed on a guess.
+        ("5251", "pending"),
         ("9999", "pending"),
+        ("4999", "pending"),
+        ("abc", "pending"),
         ("", "pending"),
         (None, "pending"),
     ],
 )
 def test_outcome_for(code, outcome):
     assert outcome_for(code) == outcome
+
+
+def test_sandbox_accepts_the_sdks_unsigned_support_fields():
+    # GiroSolution's SDK adds sourceId, userAgent, orderId and customerId after hashing.
+    signed = signed_start_params(start_params(), PASSWORD)
+    signed |= {
+        "sourceId": "portal.example;PHP 2.3.18;",
+        "userAgent": "Mozilla/5.0",
+        "orderId": "BKM-2026-000001",
+        "customerId": "Łukasz Yılmaz–Şahin",
+    }
+    assert verify_start_params(signed, PASSWORD)
+    signed["amount"] = "1"
+    assert not verify_start_params(signed, PASSWORD)
 
 
 @pytest.mark.parametrize(
