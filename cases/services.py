@@ -236,6 +236,14 @@ def _create_case_with_fresh_reference(
     raise RuntimeError("could not draw a unique case reference")
 
 
+def _changed_meanwhile(case: Case) -> TransitionNotAllowed:
+    """Another action won the race: 409 with the status the case has now."""
+    return TransitionNotAllowed(
+        str(_("Someone else changed this case just now. Reload it.")),
+        extra={"status": Case.objects.values_list("status", flat=True).get(pk=case.pk)},
+    )
+
+
 def _set_status(
     case: Case,
     status: str,
@@ -255,7 +263,7 @@ def _set_status(
         status=status, closed_at=case.closed_at, updated_at=timezone.now()
     )
     if changed != 1:
-        raise TransitionNotAllowed(str(_("Someone else changed this case just now. Reload it.")))
+        raise _changed_meanwhile(case)
     case.status = status
     if status in DECIDED:
         case_decided.send(sender=Case, case=case)
@@ -329,9 +337,7 @@ def case_apply_action(
             attachment.file.delete(save=False)
         if connection.vendor == "sqlite" and "locked" in str(exc):
             # SQLite's answer to two writers racing: the other action won.
-            raise TransitionNotAllowed(
-                str(_("Someone else changed this case just now. Reload it."))
-            ) from exc
+            raise _changed_meanwhile(case) from exc
         raise
     except BaseException:
         for attachment in stored:

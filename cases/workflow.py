@@ -113,10 +113,13 @@ def allowed_actions(status: str, actor: Actor) -> list[str]:
 
 
 def check_allowed(transition: Transition, status: str) -> None:
+    """Refuse a transition from `status`; the 409 carries that status (the case's status
+    now, when called under the row lock) under contract v1's name `status`."""
     if status not in transition.sources:
         raise TransitionNotAllowed(
             str(
                 _("The action “%(action)s” is not possible while the case is “%(status)s”.")
                 % {"action": ACTION_LABELS[transition.action], "status": S(status).label}
-            )
+            ),
+            extra={"status": status},
         )

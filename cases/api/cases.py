@@ -22,7 +22,6 @@ from cases.workflow import (
     CLERK_ACTIONS,
     PUBLIC_ACTIONS,
     ActionNotPermitted,
-    TransitionNotAllowed,
     allowed_actions,
 )
 from core.api import JSONParser
@@ -206,6 +205,14 @@ class CaseDetail(APIView):
         return Response(CaseDetailSerializer(case, context={"role": role}).data)
 
 
+class ActionConflictSerializer(serializers.Serializer):
+    """The 409 of an action the workflow does not allow: why, and the case's status now."""
+
+    detail = serializers.CharField()
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    status = serializers.ChoiceField(choices=Case.Status.choices)
+
+
 class ActionSerializer(serializers.Serializer):
     action = serializers.CharField()
     comment = serializers.CharField(required=False, allow_blank=True, max_length=5000)
@@ -217,7 +224,7 @@ class CaseAction(APIView):
     @extend_schema(
         parameters=ACCESS_TOKEN_PARAMETERS,
         request=ActionSerializer,
-        responses={200: CaseDetailSerializer, 409: OpenApiTypes.OBJECT},
+        responses={200: CaseDetailSerializer, 409: ActionConflictSerializer},
         summary="Take a workflow action (clerk: claim, unassign, note, request_info, approve, "
         "reject; citizen: respond, withdraw)",
     )
@@ -233,17 +240,14 @@ class CaseAction(APIView):
         if action not in (CLERK_ACTIONS if role == Actor.CLERK else APPLICANT_ACTIONS):
             raise ActionNotPermitted("case not found")
         files = {"files": request.FILES.getlist("files")} if request.FILES else None
-        try:
-            case = case_apply_action(
-                case=case,
-                action=action,
-                actor_kind=role,
-                actor=request.user if role == Actor.CLERK else None,
-                comment=serializer.validated_data.get("comment", ""),
-                files=files,
-            )
-        except TransitionNotAllowed as exc:
-            exc.extra["status"] = case.status
-            raise
+        # A refused transition answers 409 with the case's status as the row lock saw it.
+        case = case_apply_action(
+            case=case,
+            action=action,
+            actor_kind=role,
+            actor=request.user if role == Actor.CLERK else None,
+            comment=serializer.validated_data.get("comment", ""),
+            files=files,
+        )
         case = selectors.case_base().get(pk=case.pk)
         return Response(CaseDetailSerializer(case, context={"role": role}).data)

@@ -30,11 +30,13 @@ def _postgresql():
     )
 
 
-def decide_at_once(reference: str, actions: list[str]) -> list[int]:
-    """Send the actions from one thread each, released together; returns their statuses."""
+def decide_at_once(reference: str, actions: list[str]) -> tuple[list[int], list[dict]]:
+    """Send the actions from one thread each, released together; returns their HTTP
+    statuses and bodies."""
     clerk = get_user_model().objects.get(username="clerk-kamen")
     barrier = threading.Barrier(len(actions))
     statuses: list[int] = [0] * len(actions)
+    bodies: list[dict] = [{} for _ in actions]
 
     def slow_apply(*args, **kwargs):
         # Hold the row lock a moment, so the other request surely arrives while it is held.
@@ -52,6 +54,7 @@ def decide_at_once(reference: str, actions: list[str]) -> list[int]:
                 format="json",
             )
             statuses[index] = response.status_code
+            bodies[index] = response.json()
         finally:
             connections.close_all()  # this thread's own connection
 
@@ -61,19 +64,21 @@ def decide_at_once(reference: str, actions: list[str]) -> list[int]:
             thread.start()
         for thread in threads:
             thread.join(timeout=30)
-    return statuses
+    return statuses, bodies
 
 
 @pytest.mark.parametrize("actions", [["approve", "reject"], ["approve", "approve"]])
 def test_two_simultaneous_decisions_exactly_one_wins(file_case, actions):
     case = file_case("boenen").case
 
-    statuses = decide_at_once(case.reference, actions)
+    statuses, bodies = decide_at_once(case.reference, actions)
 
     assert sorted(statuses) == [200, 409]
     case.refresh_from_db()
     winner = actions[statuses.index(200)]
     assert case.status == {"approve": Case.Status.APPROVED, "reject": Case.Status.REJECTED}[winner]
+    # The loser read "in_review" before the winner's lock; its 409 names the status now.
+    assert bodies[statuses.index(409)]["status"] == case.status
     decisions = CaseEvent.objects.filter(case=case, type__in=["approve", "reject"])
     assert decisions.count() == 1
     # Only the winner's decision steps exist: no second decision e-mail or PDF.
