@@ -11,6 +11,7 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.fields import SkipField
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -42,10 +43,35 @@ class PayeeSerializer(serializers.Serializer):
     municipality = serializers.CharField(source="payee_municipality.slug")
 
 
+class _SetFromNextStep:
+    """A field of the schema whose value `PaymentSerializer.to_representation` sets from the
+    provider's next step (computed once); the serializer itself skips it."""
+
+    def get_attribute(self, instance: Any) -> Any:
+        raise SkipField()
+
+
+class NextStepSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[kind.value for kind in NextStepKind])
+    url = serializers.CharField(
+        allow_null=True, required=False, help_text="redirect: the checkout (null once over)"
+    )
+    epc_payload = serializers.CharField(required=False, help_text="show_transfer: the QR text")
+    qr_svg_url = serializers.CharField(required=False, help_text="show_transfer: the QR image")
+
+
+class _NextStepField(_SetFromNextStep, NextStepSerializer):
+    pass
+
+
+class _NextStepText(_SetFromNextStep, serializers.CharField):
+    pass
+
+
 class PaymentSerializer(serializers.Serializer):
-    """A payment attempt. Besides the fields below: `next_step` (`{"kind": "redirect" |
-    "show_transfer" | "pay_at_counter", …}`), and as contract v1 promised, `redirect_url`
-    for a redirecting provider, `epc_payload` and `qr_svg_url` for a bank transfer."""
+    """A payment attempt with what the payer does next (`next_step`), and as contract v1
+    promised, `redirect_url` for a redirecting provider, `epc_payload` and `qr_svg_url` for
+    a bank transfer."""
 
     id = serializers.UUIDField()
     case = serializers.CharField(source="payable")
@@ -60,6 +86,10 @@ class PaymentSerializer(serializers.Serializer):
     payee = PayeeSerializer(source="*")
     created_at = serializers.DateTimeField()
     paid_at = serializers.DateTimeField(allow_null=True)
+    next_step = _NextStepField()
+    redirect_url = _NextStepText(allow_null=True, required=False)
+    epc_payload = _NextStepText(required=False)
+    qr_svg_url = _NextStepText(required=False)
 
     def to_representation(self, payment: Payment) -> dict[str, Any]:
         data = super().to_representation(payment)

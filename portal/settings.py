@@ -226,6 +226,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.openapi.add_error_responses",
+        "portal.openapi.add_plain_endpoints",
     ],
 }
 

@@ -163,7 +163,7 @@ class CaseDetailSerializer(serializers.Serializer):
     assigned_to = serializers.CharField(
         source="assigned_to.username", allow_null=True, read_only=True
     )
-    due_date = serializers.DateField()
+    due_date = serializers.DateField(allow_null=True)
     submitted_at = serializers.DateTimeField()
     allowed_actions = serializers.SerializerMethodField()
     attachments = serializers.SerializerMethodField()

@@ -24,7 +24,7 @@ class QueueRowSerializer(serializers.Serializer):
     assigned_to = serializers.CharField(
         source="assigned_to.username", allow_null=True, read_only=True
     )
-    due_date = serializers.DateField()
+    due_date = serializers.DateField(allow_null=True)
     overdue = serializers.BooleanField(source="is_overdue")
     submitted_at = serializers.DateTimeField()
 

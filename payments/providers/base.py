@@ -151,6 +151,8 @@ class PaymentProvider:
     notifies: ClassVar[bool] = False
     #: Paid at the town hall and recorded there by a clerk.
     paid_at_counter: ClassVar[bool] = False
+    #: Parameter names of its notify call, for the OpenAPI document (a notifying provider).
+    notify_parameters: ClassVar[tuple[str, ...]] = ()
 
     def start(self, payment: PaymentData, *, urls: CallbackUrls) -> StartResult:
         raise NotImplementedError

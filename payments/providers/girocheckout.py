@@ -168,6 +168,7 @@ class GiroCheckoutProvider(PaymentProvider):
     admin_label = _("GiroCheckout (online payment)")
     expires_unfinished = True
     notifies = True
+    notify_parameters = (*protocol.PAYPAGE_NOTIFY_FIELDS, "gcHash")
 
     def _credentials(self, payment: PaymentData) -> Credentials:
         credentials = credentials_for(payment.payee_slug)

@@ -26,6 +26,7 @@ from payments.services.common import (
 )
 
 logger = logging.getLogger(__name__)
+MERCHANT_TX_ID_MAX = Payment._meta.get_field("merchant_tx_id").max_length
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,8 @@ def payment_by_notification(provider_key: str, params: Mapping[str, str]) -> Pay
     """The attempt a provider's notification or redirect names (not yet verified)."""
     provider = providers.get(provider_key)
     attempt = provider.notified_attempt(params)
-    if not attempt:
-        return None
+    if not attempt or len(attempt) > MERCHANT_TX_ID_MAX or "\x00" in attempt:
+        return None  # no attempt of ours looks like that (and PostgreSQL refuses NUL)
     return (
         Payment.objects.select_related("payee_municipality")
         .filter(merchant_tx_id=attempt, provider=provider.key)
