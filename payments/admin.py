@@ -12,6 +12,7 @@ from core.admin_scoping import VIEW, RoleScopedAdmin
 from payments import payables
 from payments.models import Payment, PaymentEvent, Refund, StatementImport, StatementLine
 from payments.services.refunds import refunds_export
+from payments.views import export_download
 
 
 class PaymentEventInline(admin.TabularInline):
@@ -95,13 +96,14 @@ class RefundAdmin(RoleScopedAdmin):
     municipality_lookups = ("payment__payee_municipality",)
     list_display = (
         "payment",
+        "kind",
         "amount_cents",
         "status",
         "creditor_name",
         "requested_at",
         "exported_at",
     )
-    list_filter = ("status",)
+    list_filter = ("status", "kind")
     readonly_fields = [field.name for field in Refund._meta.fields]
     actions = ["export_pain001"]
 
@@ -120,12 +122,12 @@ class RefundAdmin(RoleScopedAdmin):
             self.message_user(request, _("Select the refunds of one town."), messages.ERROR)
             return None
         town = towns.pop()
-        xml = refunds_export(
-            municipality=town, refund_ids=list(queryset.values_list("pk", flat=True))
+        export = refunds_export(
+            municipality=town,
+            refund_ids=list(queryset.values_list("pk", flat=True)),
+            user=request.user,
         )
-        if xml is None:
+        if export is None:
             self.message_user(request, _("None of the selected refunds is open."), messages.WARNING)
             return None
-        response = HttpResponse(xml, content_type="application/xml")
-        response["Content-Disposition"] = f'attachment; filename="erstattungen-{town.slug}.xml"'
-        return response
+        return export_download(export)

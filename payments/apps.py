@@ -16,5 +16,6 @@ class PaymentsConfig(AppConfig):
                 "payments_statementimport": "municipality_id",
                 "payments_statementline": "via payments_statementimport",
                 "payments_refund": "via payments_payment",
+                "payments_refundexport": "municipality_id",
             }
         )

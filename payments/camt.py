@@ -92,6 +92,7 @@ class Entry:
     debtor_iban: str | None
     creditor_references: list[str] = field(default_factory=list)
     unstructured: list[str] = field(default_factory=list)
+    debtor_bic: str | None = None
 
 
 @dataclass(frozen=True)
@@ -249,6 +250,7 @@ class _Details:
     end_to_end_id: str | None = None
     debtor_name: str | None = None
     debtor_iban: str | None = None
+    debtor_bic: str | None = None
     creditor_references: list[str] = field(default_factory=list)
     unstructured: list[str] = field(default_factory=list)
 
@@ -256,6 +258,7 @@ class _Details:
         self.end_to_end_id = self.end_to_end_id or other.end_to_end_id
         self.debtor_name = self.debtor_name or other.debtor_name
         self.debtor_iban = self.debtor_iban or other.debtor_iban
+        self.debtor_bic = self.debtor_bic or other.debtor_bic
         for reference in other.creditor_references:
             if reference not in self.creditor_references:
                 self.creditor_references.append(reference)
@@ -269,6 +272,11 @@ def _details(transaction: etree._Element) -> _Details:
     parties = transaction.find("RltdPties")
     debtor_name = _text(parties, "Dbtr/Pty/Nm") or _text(parties, "Dbtr/Nm")
     debtor_iban = _compact(_text(parties, "DbtrAcct/Id/IBAN"))
+    # The payer's bank: BICFI from .001.07 on, BIC before.
+    agent = transaction.find("RltdAgts/DbtrAgt/FinInstnId")
+    debtor_bic = _compact(_text(agent, "BICFI") or _text(agent, "BIC"))
+    if not re.fullmatch(r"[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?", debtor_bic):
+        debtor_bic = ""
 
     references: list[str] = []
     unstructured: list[str] = []
@@ -295,6 +303,7 @@ def _details(transaction: etree._Element) -> _Details:
         end_to_end_id=end_to_end_id or None,
         debtor_name=debtor_name or None,
         debtor_iban=debtor_iban or None,
+        debtor_bic=debtor_bic or None,
         creditor_references=references,
         unstructured=unstructured,
     )
@@ -362,6 +371,7 @@ def _entries(entry: etree._Element, position: str, used: set[str]) -> list[Entry
             end_to_end_id=details.end_to_end_id,
             debtor_name=details.debtor_name,
             debtor_iban=details.debtor_iban,
+            debtor_bic=details.debtor_bic,
             creditor_references=details.creditor_references,
             unstructured=details.unstructured,
         )

@@ -222,6 +222,8 @@ class StatementLine(models.Model):
     value_date = models.DateField(null=True, blank=True)
     debtor_name = models.CharField(max_length=140, blank=True)
     debtor_iban = models.CharField(max_length=34, blank=True)
+    # The payer's bank where the statement names it (a refund outside the EEA needs it).
+    debtor_bic = models.CharField(max_length=11, blank=True)
     creditor_references = models.JSONField(default=list, blank=True)
     remittance = models.TextField(blank=True)
     payment = models.ForeignKey(
@@ -243,9 +245,42 @@ class StatementLine(models.Model):
         return f"{self.iban} {self.bank_reference}"
 
 
+class RefundExport(models.Model):
+    """One SEPA credit transfer file (pain.001) handed to a town's treasury, kept as it was
+    made so it can be downloaded again (the bank refuses its message id a second time)."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="refund_exports"
+    )
+    message_id = models.CharField(_("message id"), max_length=35, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    count = models.PositiveIntegerField(_("transfers"))
+    total_cents = models.PositiveBigIntegerField(_("total in cents"))
+    xml = models.TextField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("refund export")
+        verbose_name_plural = _("refund exports")
+
+    def __str__(self) -> str:
+        return self.message_id
+
+    @property
+    def filename(self) -> str:
+        return f"erstattungen-{self.municipality.slug}-{self.message_id}.xml"
+
+
 class Refund(models.Model):
-    """Paying a fee back. GiroCheckout refunds through its API; a bank transfer
-    (GiroCode) becomes an obligation the town's treasury pays with a pain.001 file."""
+    """Paying money back. GiroCheckout refunds through its API; money that came by bank
+    transfer becomes an obligation the town's treasury pays with a pain.001 file.
+
+    A fee is refunded once (a rejected request); what a transfer brought beyond the fee
+    (`surplus`) or for a fee paid already (`duplicate`) goes back as a refund of its own,
+    once per statement line, so that the payer gets back everything that was not owed."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open: to be transferred")
@@ -253,7 +288,17 @@ class Refund(models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
-    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="refund")
+    class Kind(models.TextChoices):
+        FEE = "fee", _("Fee of a rejected request")
+        SURPLUS = "surplus", _("Paid more than the fee")
+        DUPLICATE = "duplicate", _("Paid although the fee was paid already")
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.FEE)
+    # The transfer the money came with (surplus and duplicate refunds: one refund per line).
+    statement_line = models.ForeignKey(
+        StatementLine, on_delete=models.PROTECT, null=True, blank=True, related_name="refunds"
+    )
     amount_cents = models.PositiveIntegerField()
     currency = models.CharField(max_length=3, default="EUR")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
@@ -269,14 +314,28 @@ class Refund(models.Model):
     requested_at = models.DateTimeField(default=timezone.now)
     exported_at = models.DateTimeField(null=True, blank=True)
     export_message_id = models.CharField(max_length=35, blank=True)
+    export = models.ForeignKey(
+        RefundExport, on_delete=models.PROTECT, null=True, blank=True, related_name="refunds"
+    )
 
     class Meta:
         ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["payment"], condition=Q(kind="fee"), name="refund_fee_once_per_payment"
+            ),
+            models.UniqueConstraint(
+                fields=["statement_line"],
+                condition=~Q(kind="fee"),
+                name="refund_once_per_statement_line",
+            ),
+            models.CheckConstraint(condition=Q(amount_cents__gt=0), name="refund_amount_positive"),
+        ]
         verbose_name = _("refund")
         verbose_name_plural = _("refunds")
 
     def __str__(self) -> str:
-        return f"{self.payment.creditor_reference} {self.status}"
+        return f"{self.payment.creditor_reference} {self.kind} {self.status}"
 
 
 class SandboxTransaction(models.Model):

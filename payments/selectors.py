@@ -16,7 +16,7 @@ from core.errors import NotFound
 from core.tenancy import scope_for
 from municipalities.models import Municipality
 from payments import payables, providers
-from payments.models import Payment, Refund, StatementImport
+from payments.models import Payment, Refund, RefundExport, StatementImport
 from payments.payables import Payable
 
 User = AbstractBaseUser | AnonymousUser
@@ -42,7 +42,7 @@ def _base() -> QuerySet[Payment]:
 
 def payments_for(payable: Payable) -> QuerySet[Payment]:
     """Every attempt of a payable the caller already may see, newest first."""
-    return _base().filter(payable=payable).prefetch_related("refund").order_by("-created_at")
+    return _base().filter(payable=payable).prefetch_related("refunds").order_by("-created_at")
 
 
 def active_payment_for(payable: Payable) -> Payment | None:
@@ -118,6 +118,27 @@ def statement_imports_for(municipality: Municipality, *, limit: int = 20) -> lis
         .select_related("uploaded_by")
         .order_by("-uploaded_at", "-id")[:limit]
     )
+
+
+def refund_exports_for(municipality: Municipality, *, limit: int = 20) -> list[RefundExport]:
+    """The town's latest transfer files, newest first."""
+    return list(
+        RefundExport.objects.filter(municipality=municipality)
+        .defer("xml")
+        .select_related("municipality")[:limit]
+    )
+
+
+def refund_export_for(municipality: Municipality, export_id: int) -> RefundExport:
+    """One of the town's transfer files; another town's answers 404."""
+    export = (
+        RefundExport.objects.filter(municipality=municipality, pk=export_id)
+        .select_related("municipality")
+        .first()
+    )
+    if export is None:
+        raise NotFound("no such export of this town")
+    return export
 
 
 def open_refunds_for(municipality: Municipality) -> QuerySet[Refund]:

@@ -13,6 +13,11 @@ urlpatterns = [
     path("<uuid:payment_id>/qr.svg", views.qr_svg, name="qr"),
     path("statements/<slug:slug>/", views.treasury, name="treasury"),
     path("statements/<slug:slug>/refunds.xml", views.treasury_export, name="treasury-export"),
+    path(
+        "statements/<slug:slug>/exports/<int:export_id>.xml",
+        views.treasury_export_again,
+        name="treasury-export-again",
+    ),
     path("<slug:provider_key>/notify/", views.provider_notify, name="provider-notify"),
     path(
         "<slug:provider_key>/return/<str:merchant_tx_id>/",

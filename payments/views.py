@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import Invalid, NotFound
 from payments import camt, girocode, payables, providers, sandbox, selectors
-from payments.models import Payment, PaymentEvent
+from payments.models import Payment, PaymentEvent, RefundExport
 from payments.services.common import next_step
 from payments.services.notifications import payment_apply_notification
 from payments.services.refunds import refunds_export
@@ -176,19 +176,33 @@ def treasury(request: HttpRequest, slug: str) -> HttpResponse:
             "errors": errors,
             "imports": selectors.statement_imports_for(municipality),
             "refunds": list(selectors.open_refunds_for(municipality)),
+            "exports": selectors.refund_exports_for(municipality),
         },
         status=400 if errors else 200,
     )
+
+
+def export_download(export: RefundExport) -> HttpResponse:
+    """A stored pain.001 file, byte for byte as it was made."""
+    response = HttpResponse(export.xml.encode("utf-8"), content_type="application/xml")
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    return response
 
 
 @login_required
 @require_POST
 def treasury_export(request: HttpRequest, slug: str) -> HttpResponse:
     municipality = selectors.municipality_for_treasury(request.user, slug)
-    xml = refunds_export(municipality=municipality)
-    if xml is None:
+    export = refunds_export(municipality=municipality, user=request.user)
+    if export is None:
         messages.info(request, _("There are no open refunds to export."))
         return redirect("payments:treasury", slug=municipality.slug)
-    response = HttpResponse(xml, content_type="application/xml")
-    response["Content-Disposition"] = f'attachment; filename="erstattungen-{municipality.slug}.xml"'
-    return response
+    return export_download(export)
+
+
+@login_required
+@never_cache
+def treasury_export_again(request: HttpRequest, slug: str, export_id: int) -> HttpResponse:
+    """Download a transfer file made before (the bank refuses it if it was uploaded)."""
+    municipality = selectors.municipality_for_treasury(request.user, slug)
+    return export_download(selectors.refund_export_for(municipality, export_id))

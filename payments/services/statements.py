@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from core.formats import euros_plain
 from municipalities.models import Municipality
 from payments import camt, payables, providers
-from payments.models import Payment, PaymentEvent, StatementImport, StatementLine
+from payments.models import Payment, PaymentEvent, Refund, StatementImport, StatementLine
 from payments.services.common import SETTLED, mark_paid, note
+from payments.services.refunds import refund_transfer_back
 
 
 @dataclass
@@ -174,6 +175,7 @@ def _import_entry(
                 value_date=entry.value_date,
                 debtor_name=(entry.debtor_name or "")[:140],
                 debtor_iban=(entry.debtor_iban or "")[:34],
+                debtor_bic=(entry.debtor_bic or "")[:11],
                 creditor_references=list(entry.creditor_references),
                 remittance="\n".join(entry.unstructured),
                 outcome=StatementLine.Outcome.NO_REFERENCE,
@@ -230,16 +232,32 @@ def _book(
     )
     amount = euros_plain(entry.amount_cents)
     if Payment.objects.filter(payable_id=payment.payable_id, status__in=SETTLED).exists():
+        refund = refund_transfer_back(
+            payment=payment, line=line, kind=Refund.Kind.DUPLICATE, amount_cents=entry.amount_cents
+        )
         payables.adapter().paid_twice(
             payment.payable,
             payment=payment,
-            comment=_(
-                "A bank transfer of %(amount)s arrived although the fee was paid already; "
-                "refund it."
+            comment=(
+                _(
+                    "A bank transfer of %(amount)s arrived although the fee was paid already; "
+                    "it is being refunded."
+                )
+                if refund
+                else _(
+                    "A bank transfer of %(amount)s arrived although the fee was paid already; "
+                    "refund it."
+                )
             )
             % {"amount": amount},
         )
-        return Outcome.ALREADY_PAID, payment, _("The fee was paid already: refund this transfer.")
+        return (
+            Outcome.ALREADY_PAID,
+            payment,
+            _("The fee was paid already: the transfer is refunded with the next transfer file.")
+            if refund
+            else _("The fee was paid already: refund this transfer by hand."),
+        )
     if entry.amount_cents < payment.amount_cents:
         note(
             payment,
@@ -251,18 +269,39 @@ def _book(
     comment = _("Paid by bank transfer, %(amount)s.") % {"amount": amount}
     mark_paid(payment, method=providers.get(payment.provider).method, comment=comment)
     if entry.amount_cents > payment.amount_cents:
-        surplus = euros_plain(entry.amount_cents - payment.amount_cents)
-        note(
-            payment,
-            _("Over-payment of %(surplus)s: the surplus must be refunded.") % {"surplus": surplus},
-            internal=True,
-        )
-        return (
-            Outcome.OVERPAID,
-            payment,
-            _("Fee booked; surplus %(surplus)s to refund.") % {"surplus": surplus},
-        )
+        return _overpaid(payment, line, entry.amount_cents - payment.amount_cents)
     return Outcome.MATCHED, payment, ""
 
 
-# --- refunds ------------------------------------------------------------------------------
+def _overpaid(
+    payment: Payment, line: StatementLine, surplus_cents: int
+) -> tuple[str, Payment, str]:
+    """The fee is booked; what came beyond it goes back to the payer as its own refund."""
+    surplus = euros_plain(surplus_cents)
+    refund = refund_transfer_back(
+        payment=payment, line=line, kind=Refund.Kind.SURPLUS, amount_cents=surplus_cents
+    )
+    if refund is None:
+        note(
+            payment,
+            _("Over-payment of %(surplus)s: the surplus must be refunded by hand.")
+            % {"surplus": surplus},
+            internal=True,
+        )
+        return (
+            StatementLine.Outcome.OVERPAID,
+            payment,
+            _("Fee booked; surplus %(surplus)s to refund by hand.") % {"surplus": surplus},
+        )
+    note(
+        payment,
+        _("Over-payment of %(surplus)s: the surplus is refunded to the payer's account.")
+        % {"surplus": surplus},
+        internal=False,
+    )
+    return (
+        StatementLine.Outcome.OVERPAID,
+        payment,
+        _("Fee booked; surplus %(surplus)s is refunded with the next transfer file.")
+        % {"surplus": surplus},
+    )
