@@ -199,3 +199,33 @@ def test_the_key_check_sees_a_branch(tmp_path):
         'if payment.provider == "girocode":\n    pass\nPayment.objects.filter(provider="counter")\n'
     )
     assert len(provider_key_branches(sample, {"girocode", "counter"})) == 2
+
+
+# --- system check ids --------------------------------------------------------------------
+
+
+def check_ids(paths: list[Path]) -> dict[str, list[str]]:
+    """id → where: every `id="…"` given to a system check (Error, Warning, …) in `paths`."""
+    found: dict[str, list[str]] = {}
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") in {
+                "Critical",
+                "Error",
+                "Warning",
+                "Info",
+                "Debug",
+            }:
+                for keyword in node.keywords:
+                    if keyword.arg == "id" and isinstance(keyword.value, ast.Constant):
+                        where = f"{path.relative_to(ROOT)}:{node.lineno}"
+                        found.setdefault(keyword.value.value, []).append(where)
+    return found
+
+
+def test_every_system_check_id_names_one_check():
+    """An id names one problem: operators silence checks by id (SILENCED_SYSTEM_CHECKS) and
+    the docs send them to it, so two checks under one id would silence or explain both."""
+    ids = check_ids(_all_modules())
+    assert {"core.E001", "core.E002", "core.W001"} <= set(ids)  # the walk found them
+    assert {key: where for key, where in ids.items() if len(where) > 1} == {}
