@@ -30,6 +30,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("payments/", include("payments.urls")),
+    path("saml2/", include("identity.urls")),  # citizen sign-in (docs/identity.md)
     path("", include("services.workspace_urls")),
     path("", include("services.district_urls")),
     path("", views.home, name="home"),
