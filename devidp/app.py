@@ -129,6 +129,16 @@ class Application:
                     raise BadRequest("Unbekannte Testperson")
                 answer = self.idp.answer(form.get("ticket", ""), persona, form.get("fault", ""))
                 return self._send(start_response, "200 OK", _post_page(answer))
+            if path == "/slo/redirect" and method == "GET" and "SAMLResponse" in query:
+                body = _page("Abgemeldet", "<p>Der Dienst hat die Abmeldung bestätigt.</p>")
+                return self._send(start_response, "200 OK", body)
+            if path == "/slo/initiate" and method == "GET":
+                persona = BY_KEY.get(query.get("persona", ""))
+                if persona is None:
+                    raise BadRequest("Unbekannte Testperson")
+                location = self.idp.initiate_logout(query.get("sp", ""), persona)
+                start_response("303 See Other", [("Location", location), ("Content-Length", "0")])
+                return [b""]
             if path == "/slo/redirect" and method == "GET":
                 location = self.idp.logout(query)
                 start_response("303 See Other", [("Location", location), ("Content-Length", "0")])

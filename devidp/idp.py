@@ -325,6 +325,30 @@ class DevIdP:
         )
         return dict(info["headers"])["Location"]
 
+    def initiate_logout(self, sp_entity_id: str, persona: Persona) -> str:
+        """A logout started here ("bei allen Diensten abmelden"): a signed LogoutRequest
+        for the persona's sign-in at one service provider, sent with the Redirect binding."""
+        server = self.server()
+        try:
+            destination = server.metadata.single_logout_service(
+                sp_entity_id, BINDING_HTTP_REDIRECT, "spsso"
+            )[0]["location"]
+        except Exception as exc:
+            raise BadRequest(f"Unbekannter Dienst {sp_entity_id}") from exc
+        name_id = NameID(
+            format=NAMEID_FORMAT_PERSISTENT,
+            sp_name_qualifier=sp_entity_id,
+            name_qualifier=self.entity_id,
+            text=persona.pseudonym(sp_entity_id),
+        )
+        _, request = server.create_logout_request(
+            destination, sp_entity_id, name_id=name_id, sign=False
+        )
+        info = server.apply_binding(
+            BINDING_HTTP_REDIRECT, str(request), destination, sign=True, sigalg=SIG_RSA_SHA256
+        )
+        return dict(info["headers"])["Location"]
+
 
 OTHER_AUDIENCE = "https://elsewhere.example/saml2/metadata/"
 

@@ -138,9 +138,7 @@ def single_logout(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else request.GET
     try:
         if "SAMLResponse" in data:
-            return HttpResponseRedirect(
-                _safe_next(flows.finish_logout(request, data["SAMLResponse"], binding))
-            )
+            return HttpResponseRedirect(_safe_next(flows.finish_logout(request, data, binding)))
         if "SAMLRequest" in data:
             location, matches = flows.answer_logout_request(
                 request, data["SAMLRequest"], binding, data.get("RelayState", ""), data

@@ -24,6 +24,7 @@ from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.response import StatusError
 from saml2.saml import AuthnContextClassRef, NameID
 from saml2.samlp import RequestedAuthnContext
+from saml2.sigver import verify_redirect_signature
 
 from identity import levels
 from identity.citizen import SESSION_SAML_KEY, Identity
@@ -178,19 +179,39 @@ def start_logout(request: HttpRequest, saml: dict[str, Any], next_url: str) -> s
     return dict(info["headers"])["Location"]
 
 
-def finish_logout(request: HttpRequest, saml_response: str, binding: str) -> str:
+def finish_logout(request: HttpRequest, query: dict, binding: str) -> str:
     """The identity provider's LogoutResponse; returns where to go next. The identity was
     removed before the request left, so a bad response only loses the redirect."""
     pending = request.session.pop(LOGOUT_KEY, None) or {}
     next_url = pending.get("next", "/")
+    sp = client()
     try:
-        response = client().parse_logout_request_response(saml_response, binding)
+        response = sp.parse_logout_request_response(query["SAMLResponse"], binding)
+        if response is None or response.in_response_to != pending.get("id"):
+            raise Refused("the logout response answers no logout of this session")
+        if binding == BINDING_HTTP_REDIRECT:
+            _verify_redirect_signature(sp, response.response.issuer.text, query)
     except Exception as exc:
         logger.warning("logout response refused: %s", exc)
-        return next_url
-    if response is None or response.in_response_to != pending.get("id"):
-        logger.warning("logout response answers no logout of this session")
     return next_url
+
+
+def _verify_redirect_signature(sp: Any, issuer: str, query: dict) -> None:
+    """The query-string signature of a Redirect-binding message (SAML Bindings 3.4.4.1),
+    against the signing certificates the issuer's metadata names."""
+    if not query.get("Signature") or not query.get("SigAlg"):
+        raise Refused("unsigned message on the Redirect binding")
+    try:
+        certs = sp.metadata.certs(issuer, "idpsso", use="signing")
+    except Exception as exc:
+        raise Refused(f"unknown issuer {issuer}") from exc
+    message = {
+        key: query[key]
+        for key in ("SAMLRequest", "SAMLResponse", "RelayState", "SigAlg", "Signature")
+        if key in query
+    }
+    if not any(verify_redirect_signature(message, sp.sec.sec_backend, cert) for _, cert in certs):
+        raise Refused("signature of the Redirect-binding message does not verify")
 
 
 def answer_logout_request(
@@ -209,7 +230,9 @@ def answer_logout_request(
     if parsed is None:
         raise Refused("logout request could not be verified")
     message = parsed.message
-    if binding == BINDING_HTTP_REDIRECT and not query.get("Signature"):
+    if binding == BINDING_HTTP_REDIRECT:
+        _verify_redirect_signature(sp, message.issuer.text, query)
+    elif message.signature is None:  # POST: pysaml2 has verified a signature that is there
         raise Refused("unsigned logout request")
     saml = request.session.get(SESSION_SAML_KEY) or {}
     matches = (

@@ -2,6 +2,7 @@
 which pysaml2 ships) and single logout through the development IdP."""
 
 import re
+import urllib.error
 import urllib.parse
 import urllib.request
 from importlib.resources import files
@@ -18,6 +19,11 @@ MD = "{urn:oasis:names:tc:SAML:2.0:metadata}"
 DS = "{http://www.w3.org/2000/09/xmldsig#}"
 POST = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
 REDIRECT = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
 
 
 def metadata_schema() -> xmlschema.XMLSchema:
@@ -104,7 +110,7 @@ def test_without_a_key_pair_there_is_no_metadata(client, db, settings):
     assert client.get("/saml2/metadata/").status_code == 404
 
 
-def test_logout_clears_the_identity_and_signs_out_at_the_idp_too(client, saml):
+def test_logout_clears_the_identity_and_signs_out_at_the_idp_too(client, saml, caplog):
     saml.sign_in(client, "lukasz")
     assert identity_of(client) is not None
 
@@ -120,11 +126,7 @@ def test_logout_clears_the_identity_and_signs_out_at_the_idp_too(client, saml):
     assert "Signature=" in idp_url
     assert f'href="{refresh.group(1)}"' in html  # the same way as a link, without refresh
 
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None
-
-    opener = urllib.request.build_opener(NoRedirect)
+    opener = urllib.request.build_opener(_NoRedirect)
     with pytest.raises(urllib.error.HTTPError) as answered:
         opener.open(idp_url)
     assert answered.value.code == 303
@@ -133,6 +135,7 @@ def test_logout_clears_the_identity_and_signs_out_at_the_idp_too(client, saml):
 
     final = client.get(f"{back.path}?{back.query}")
     assert final.status_code == 302 and final["Location"] == "/bergkamen/"
+    assert "logout response refused" not in caplog.text  # signed, and answers our request
     assert identity_of(client) is None
 
 
@@ -152,3 +155,49 @@ def test_logout_needs_a_post_with_csrf_token(saml, db):
     assert strict.get("/saml2/logout/").status_code == 405
     assert strict.post("/saml2/logout/").status_code == 403
     assert identity_of(strict) is not None
+
+
+def _idp_logout_request(saml, persona: str) -> urllib.parse.SplitResult:
+    """Start a logout at the IdP; returns where it sends the browser (the portal)."""
+    query = urllib.parse.urlencode(
+        {"sp": "http://127.0.0.1:8000/saml2/metadata/", "persona": persona}
+    )
+    with pytest.raises(urllib.error.HTTPError) as sent:
+        urllib.request.build_opener(_NoRedirect).open(f"{saml.idp.base_url}/slo/initiate?{query}")
+    assert sent.value.code == 303
+    return urllib.parse.urlsplit(sent.value.headers["Location"])
+
+
+def test_a_logout_started_at_the_idp_signs_the_citizen_out(client, saml):
+    saml.sign_in(client, "lukasz")
+    request = _idp_logout_request(saml, "lukasz")
+    assert request.path == "/saml2/ls/" and "Signature=" in request.query
+
+    answer = client.get(f"{request.path}?{request.query}")
+
+    assert identity_of(client) is None
+    assert answer.status_code == 302
+    assert answer["Location"].startswith(f"{saml.idp.base_url}/slo/redirect?SAMLResponse=")
+    with urllib.request.urlopen(answer["Location"]) as confirmed:
+        assert "Abmeldung bestätigt" in confirmed.read().decode()
+
+
+def test_an_idp_logout_for_another_person_leaves_the_session_alone(client, saml):
+    saml.sign_in(client, "lukasz")
+    request = _idp_logout_request(saml, "zoe")
+
+    assert client.get(f"{request.path}?{request.query}").status_code == 302
+    assert identity_of(client).full_name == "Łukasz Yılmaz–Şahin"
+
+
+def test_an_unsigned_or_tampered_logout_request_is_refused(client, saml):
+    saml.sign_in(client, "lukasz")
+    request = _idp_logout_request(saml, "lukasz")
+    query = dict(urllib.parse.parse_qsl(request.query))
+
+    unsigned = {k: v for k, v in query.items() if k not in ("Signature", "SigAlg")}
+    assert client.get(request.path, unsigned).status_code == 400
+    other = _idp_logout_request(saml, "zoe")
+    tampered = {**query, "SAMLRequest": dict(urllib.parse.parse_qsl(other.query))["SAMLRequest"]}
+    assert client.get(request.path, tampered).status_code == 400
+    assert identity_of(client) is not None
