@@ -171,24 +171,8 @@ class DevIdP:
     def receive(self, query: dict[str, str]) -> tuple[str, Pending]:
         """Check an AuthnRequest from the HTTP-Redirect binding (signature, known SP, known
         assertion consumer) and park it; returns a one-time ticket."""
-        if "SAMLRequest" not in query:
-            raise BadRequest("SAMLRequest fehlt")
-        if not query.get("Signature"):
-            raise BadRequest("Die Anfrage ist nicht signiert")
         server = self.server()
-        try:
-            parsed = server.parse_authn_request(
-                query["SAMLRequest"],
-                BINDING_HTTP_REDIRECT,
-                relay_state=query.get("RelayState"),
-                sigalg=query.get("SigAlg"),
-                signature=query.get("Signature"),
-            )
-        except Exception as exc:
-            raise BadRequest(f"Anfrage ungültig: {type(exc).__name__}: {exc}") from exc
-        if parsed is None:
-            raise BadRequest("Anfrage ungültig")
-        message = parsed.message
+        message = _signed_request(server.parse_authn_request, query, "Anmeldeanfrage")
         sp = message.issuer.text
         known = [
             endpoint["location"]
@@ -296,20 +280,8 @@ class DevIdP:
         """Answer a signed LogoutRequest (HTTP-Redirect binding) with a signed
         LogoutResponse; returns the URL to send the browser to. The development IdP keeps
         no sessions of its own, so every logout succeeds."""
-        if not query.get("Signature"):
-            raise BadRequest("Die Abmeldung ist nicht signiert")
         server = self.server()
-        try:
-            parsed = server.parse_logout_request(
-                query["SAMLRequest"],
-                BINDING_HTTP_REDIRECT,
-                relay_state=query.get("RelayState"),
-                sigalg=query.get("SigAlg"),
-                signature=query.get("Signature"),
-            )
-        except Exception as exc:
-            raise BadRequest(f"Abmeldung ungültig: {type(exc).__name__}: {exc}") from exc
-        message = parsed.message
+        message = _signed_request(server.parse_logout_request, query, "Abmeldeanfrage")
         response = server.create_logout_response(message, [BINDING_HTTP_REDIRECT], sign=False)
         destination = server.metadata.single_logout_service(
             message.issuer.text, BINDING_HTTP_REDIRECT, "spsso"
@@ -348,6 +320,28 @@ class DevIdP:
             BINDING_HTTP_REDIRECT, str(request), destination, sign=True, sigalg=SIG_RSA_SHA256
         )
         return dict(info["headers"])["Location"]
+
+
+def _signed_request(parse: Any, query: dict[str, str], what: str) -> Any:
+    """A request from the HTTP-Redirect binding whose query-string signature pysaml2 has
+    verified against the service provider's metadata (``want_authn_requests_signed``)."""
+    if "SAMLRequest" not in query:
+        raise BadRequest(f"{what}: SAMLRequest fehlt")
+    if not query.get("Signature"):
+        raise BadRequest(f"{what} ist nicht signiert")
+    try:
+        parsed = parse(
+            query["SAMLRequest"],
+            BINDING_HTTP_REDIRECT,
+            relay_state=query.get("RelayState"),
+            sigalg=query.get("SigAlg"),
+            signature=query.get("Signature"),
+        )
+    except Exception as exc:
+        raise BadRequest(f"{what} ungültig: {type(exc).__name__}: {exc}") from exc
+    if parsed is None:
+        raise BadRequest(f"{what} ungültig")
+    return parsed.message
 
 
 OTHER_AUDIENCE = "https://elsewhere.example/saml2/metadata/"

@@ -140,3 +140,15 @@ def test_identity_expires_after_the_configured_time(client, saml, settings):
 
     assert identity_of(client) is None
     assert "Sie sind nicht angemeldet." in text(client.get("/saml2/whoami/"))
+
+
+def test_identity_pages_keep_the_strict_content_security_policy(client, saml):
+    saml.sign_in(client, "lukasz")
+    pages = [client.get("/saml2/whoami/"), client.post("/saml2/logout/")]
+    pages.append(saml.deliver(client, saml.choose(saml.start(client), "zoe")))  # 403 page
+
+    for page in pages:
+        header = page["Content-Security-Policy"]
+        assert "unsafe-inline" not in header and "script-src 'self'" in header
+        html = page.content.decode()
+        assert "<script" not in html and " style=" not in html and " onload=" not in html
