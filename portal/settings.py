@@ -294,3 +294,5 @@ SAML_METADATA_VALID_HOURS = env.int("SAML_METADATA_VALID_HOURS", default=24 * 7)
 SAML_ORGANIZATION_DISPLAY_NAME = env.str("SAML_ORGANIZATION_DISPLAY_NAME", default="Kreisportal")
 SAML_ONLINE_SERVICE_ID = env.str("SAML_ONLINE_SERVICE_ID", default="")  # assigned by BundID
 IDENTITY_MAX_AGE_MINUTES = env.int("IDENTITY_MAX_AGE_MINUTES", default=60)
+# pysaml2 logs NameIDs and attributes (personal data) at INFO and DEBUG: keep it to warnings.
+LOGGING["loggers"] = {**LOGGING.get("loggers", {}), "saml2": {"level": "WARNING"}}

@@ -152,3 +152,16 @@ def test_identity_pages_keep_the_strict_content_security_policy(client, saml):
         assert "unsafe-inline" not in header and "script-src 'self'" in header
         html = page.content.decode()
         assert "<script" not in html and " style=" not in html and " onload=" not in html
+
+
+def test_the_citizens_data_stays_out_of_the_log(client, saml, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO)
+
+    saml.sign_in(client, "lukasz")
+
+    identity = identity_of(client)
+    assert identity is not None
+    assert identity.pseudonym not in caplog.text
+    assert "Yılmaz" not in caplog.text and "1987-03-14" not in caplog.text
