@@ -4,11 +4,20 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The development identity provider beside the portal (devidp/, docs/identity.md).
+IDP_PORT ?= 8001
+DEV_KEYS := var/saml
+DEV_SAML_ENV := SAML_IDP_METADATA=$${SAML_IDP_METADATA:-http://$(HOST):$(IDP_PORT)/metadata} \
+	SAML_SP_KEY=$${SAML_SP_KEY:-$(DEV_KEYS)/sp.key} SAML_SP_CERT=$${SAML_SP_CERT:-$(DEV_KEYS)/sp.crt}
 
-.PHONY: run test lint format install install-dev system-deps assets messages migrate demo worker beat bench bench-submit bench-steps bench-load clean
+.PHONY: run test lint format install install-dev system-deps dev-keys assets messages migrate demo worker beat bench bench-submit bench-steps bench-load clean
 
-run: system-deps install assets messages migrate demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+# The portal and the development identity provider together; stopping one stops both.
+run: system-deps install assets messages migrate demo dev-keys
+	@$(PY) -m devidp serve --host $(HOST) --port $(IDP_PORT) --keys $(DEV_KEYS) \
+		--sp-metadata http://$(HOST):$(PORT)/saml2/metadata/ & idp=$$!; \
+	trap 'kill $$idp 2>/dev/null' EXIT INT TERM; \
+	$(DEV_SAML_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: system-deps install-dev assets messages
 	$(PY) -m pytest
@@ -17,6 +26,11 @@ lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+
+# Development key pairs of the portal (sp) and the development IdP (idp), never committed.
+dev-keys: $(DEV_KEYS)/sp.crt
+$(DEV_KEYS)/sp.crt: | $(VENV)/.installed
+	$(PY) -m devidp keys $(DEV_KEYS)
 
 format: install-dev
 	$(VENV)/bin/ruff format .
@@ -60,6 +74,7 @@ assets: static/vendor/.copied
 
 messages: $(VENV)/.installed
 	$(VENV)/bin/pybabel compile -d locale -D django --statistics
+	$(VENV)/bin/pybabel compile -d identity/locale -D django --statistics
 
 migrate: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
@@ -89,4 +104,4 @@ bench-load: install-dev
 	$(PY) bench/load.py
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor staticfiles db.sqlite3 media
+	rm -rf $(VENV) node_modules static/vendor staticfiles db.sqlite3 media var
