@@ -74,7 +74,6 @@ assets: static/vendor/.copied
 
 messages: $(VENV)/.installed
 	$(VENV)/bin/pybabel compile -d locale -D django --statistics
-	$(VENV)/bin/pybabel compile -d identity/locale -D django --statistics
 
 migrate: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
