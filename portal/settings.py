@@ -333,6 +333,8 @@ LOGGING = {
         # The PDF renderer reports every step and every font at INFO; its warnings still show.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # pysaml2 logs NameIDs and attributes (personal data) at INFO and DEBUG.
+        "saml2": {"level": "WARNING"},
     },
 }
 
@@ -355,5 +357,3 @@ SAML_METADATA_VALID_HOURS = env.int("SAML_METADATA_VALID_HOURS", default=24 * 7)
 SAML_ORGANIZATION_DISPLAY_NAME = env.str("SAML_ORGANIZATION_DISPLAY_NAME", default="Kreisportal")
 SAML_ONLINE_SERVICE_ID = env.str("SAML_ONLINE_SERVICE_ID", default="")  # assigned by BundID
 IDENTITY_MAX_AGE_MINUTES = env.int("IDENTITY_MAX_AGE_MINUTES", default=60)
-# pysaml2 logs NameIDs and attributes (personal data) at INFO and DEBUG: keep it to warnings.
-LOGGING["loggers"] = {**LOGGING.get("loggers", {}), "saml2": {"level": "WARNING"}}
