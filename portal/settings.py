@@ -333,8 +333,10 @@ LOGGING = {
         # The PDF renderer reports every step and every font at INFO; its warnings still show.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
-        # pysaml2 logs NameIDs and attributes (personal data) at INFO and DEBUG.
+        # pysaml2 logs NameIDs and attributes (personal data) at INFO and DEBUG; its schema
+        # library announces at INFO, on every start, that it has loaded XMLSchema.xsd.
         "saml2": {"level": "WARNING"},
+        "xmlschema": {"level": "WARNING"},
     },
 }
 
