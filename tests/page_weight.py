@@ -116,7 +116,10 @@ def css_references(css: str) -> list[tuple[str, str]]:
     font_urls: set[str] = set()
     for face in _FONT_FACE.finditer(css):
         for src in _SRC.finditer(face.group(1)):
-            urls = [next(g for g in m.groups() if g is not None) for m in _CSS_URL.finditer(src.group(1))]
+            urls = [
+                next(g for g in m.groups() if g is not None)
+                for m in _CSS_URL.finditer(src.group(1))
+            ]
             font_urls.update(urls)
             if urls:
                 found.append((urls[0], "font"))
@@ -257,7 +260,7 @@ def measure_in_browser(urls: list[str], chromium: str = "/usr/bin/chromium") -> 
             context = browser.new_context(locale="de-DE")
             page = context.new_page()
             responses = []
-            page.on("requestfinished", lambda request: responses.append(request))
+            page.on("requestfinished", lambda request, seen=responses: seen.append(request))
             page.goto(url, wait_until="networkidle")
             resources = []
             for request in responses:
