@@ -101,7 +101,7 @@ class _References(HTMLParser):
             self.urls.append((a["src"], "image" if tag in ("img", "source") else "other"))
         elif tag == "input" and a.get("type", "").lower() == "image" and a.get("src"):
             self.urls.append((a["src"], "image"))
-        elif tag == "video" and a.get("poster"):
+        if tag == "video" and a.get("poster"):
             self.urls.append((a["poster"], "image"))
 
 
@@ -113,14 +113,12 @@ def css_references(css: str) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     for match in _CSS_IMPORT_STRING.finditer(css):
         found.append((match.group(1) or match.group(2), "css"))
-    font_urls: set[str] = set()
     for face in _FONT_FACE.finditer(css):
         for src in _SRC.finditer(face.group(1)):
             urls = [
                 next(g for g in m.groups() if g is not None)
                 for m in _CSS_URL.finditer(src.group(1))
             ]
-            font_urls.update(urls)
             if urls:
                 found.append((urls[0], "font"))
     rest = _FONT_FACE.sub("", css)

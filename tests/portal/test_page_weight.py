@@ -134,3 +134,19 @@ def test_html_is_compressed_and_static_files_are_hashed_precompressed_and_cached
     resource, _ = fetch(unhashed)
     assert resource.status == 200
     assert resource.headers["cache-control"] == "max-age=60, public"
+
+
+def test_the_measurement_follows_imports_font_faces_and_urls_of_a_stylesheet() -> None:
+    from tests.page_weight import css_references
+
+    css = """@import "base.css"; /* url(commented-out.png) */
+    @font-face { font-family: "Fira Sans"; src: local("Fira Sans"),
+        url("FiraSans-Regular.woff2") format("woff2"), url(FiraSans-Regular.woff) format("woff"); }
+    .kern-icon { mask: url("data:image/svg+xml,%3Csvg%3E"); }
+    .portal-hero { background: url('../img/rathaus.jpg'); }"""
+    assert css_references(css) == [
+        ("base.css", "css"),
+        ("FiraSans-Regular.woff2", "font"),  # the first format, as a browser takes it
+        ("data:image/svg+xml,%3Csvg%3E", "other"),  # inside the CSS: measure() skips it
+        ("../img/rathaus.jpg", "other"),
+    ]
