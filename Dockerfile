@@ -1,8 +1,21 @@
 # Production image: gunicorn for web, the same image runs the Celery worker and beat.
+# The front-end build is the one `make assets static` runs (docs/frontend.md).
 FROM node:20-bookworm-slim AS assets
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --loglevel=error
+# KERN's CSS without the rules no template can use: PurgeCSS reads the templates and the
+# Python code that could emit markup.
+COPY frontend frontend
+COPY templates templates
+COPY static static
+COPY portal portal
+COPY services services
+COPY payments payments
+COPY municipalities municipalities
+RUN rm -rf static/vendor && mkdir -p static/vendor/kern \
+ && node_modules/.bin/purgecss --config frontend/purgecss.config.js --output static/vendor/kern/ \
+ && test -s static/vendor/kern/kern.min.css
 
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_DEBUG=0
@@ -15,9 +28,11 @@ RUN bash .ci/system-deps run && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md ./
 RUN pip install --no-cache-dir .
 COPY . .
-COPY --from=assets /src/node_modules/@kern-ux/native/dist/kern.min.css static/vendor/kern/
-COPY --from=assets /src/node_modules/@kern-ux/native/dist/fonts static/vendor/kern/fonts
-RUN pybabel compile -d locale -D django \
+COPY --from=assets /src/static/vendor/kern static/vendor/kern
+COPY --from=assets /src/node_modules/@kern-ux/native/dist/fonts/fira-sans node_modules/@kern-ux/native/dist/fonts/fira-sans
+# Fonts subset with fontTools; collectstatic writes hashed names and gzip/Brotli copies.
+RUN python frontend/subset_fonts.py && rm -rf node_modules \
+ && pybabel compile -d locale -D django \
  && SECRET_KEY=build-only ALLOWED_HOSTS=localhost PAYMENTS_SANDBOX=0 python manage.py collectstatic --noinput \
  && mkdir -p /app/media && chown -R portal /app/media
 USER portal

@@ -10,10 +10,10 @@ DEV_KEYS := var/saml
 DEV_SAML_ENV := SAML_IDP_METADATA=$${SAML_IDP_METADATA:-http://$(HOST):$(IDP_PORT)/metadata} \
 	SAML_SP_KEY=$${SAML_SP_KEY:-$(DEV_KEYS)/sp.key} SAML_SP_CERT=$${SAML_SP_CERT:-$(DEV_KEYS)/sp.crt}
 
-.PHONY: run test lint format install install-dev system-deps dev-keys assets messages migrate demo worker beat bench bench-submit bench-steps bench-load clean
+.PHONY: run test lint format install install-dev system-deps dev-keys assets static messages migrate demo worker beat bench bench-submit bench-steps bench-load clean
 
 # The portal and the development identity provider together; stopping one stops both.
-run: system-deps install assets messages migrate demo dev-keys
+run: system-deps install assets static messages migrate demo dev-keys
 	@$(PY) -m devidp serve --host $(HOST) --port $(IDP_PORT) --keys $(DEV_KEYS) \
 		--sp-metadata http://$(HOST):$(PORT)/saml2/metadata/ & idp=$$!; \
 	trap 'kill $$idp 2>/dev/null' EXIT INT TERM; \
@@ -63,14 +63,31 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Third-party front-end files come from package.json, copied into a git-ignored folder.
-static/vendor/.copied: node_modules/.installed
-	rm -rf static/vendor && mkdir -p static/vendor/kern
-	cp node_modules/@kern-ux/native/dist/kern.min.css static/vendor/kern/
-	cp -r node_modules/@kern-ux/native/dist/fonts static/vendor/kern/
+# Third-party front-end files come from package.json and are built into the git-ignored
+# static/vendor/ (docs/frontend.md): KERN's CSS without the rules no template can use
+# (PurgeCSS, re-run when a template or the Python that may emit markup changes), and
+# KERN's Fira Sans cut down to the characters and weights the portal needs (fontTools).
+CLASS_SOURCES := $(shell find templates portal services payments municipalities static/js \
+	\( -name '*.html' -o -name '*.py' -o -name '*.js' \) -not -path '*/migrations/*' 2>/dev/null)
+
+static/vendor/kern/kern.min.css: node_modules/.installed frontend/purgecss.config.js $(CLASS_SOURCES)
+	rm -rf static/vendor/kern static/vendor/.copied && mkdir -p static/vendor/kern
+	node_modules/.bin/purgecss --config frontend/purgecss.config.js --output static/vendor/kern/
+	test -s $@
+
+static/vendor/fonts/.subset: node_modules/.installed frontend/subset_fonts.py | $(VENV)/.installed
+	$(PY) frontend/subset_fonts.py
 	touch $@
 
-assets: static/vendor/.copied
+assets: static/vendor/kern/kern.min.css static/vendor/fonts/.subset
+
+# Hashed names and gzip/Brotli copies in staticfiles/ (whitenoise serves them, also under
+# `make run`); re-collected when anything under static/ changes.
+staticfiles/staticfiles.json: static/vendor/kern/kern.min.css static/vendor/fonts/.subset \
+		$(shell find static -type f -not -path 'static/vendor/*') | $(VENV)/.installed
+	$(PY) manage.py collectstatic --noinput --clear -v0
+
+static: assets staticfiles/staticfiles.json
 
 messages: $(VENV)/.installed
 	$(VENV)/bin/pybabel compile -d locale -D django --statistics
@@ -87,7 +104,7 @@ worker: system-deps install
 beat: install
 	$(VENV)/bin/celery -A portal beat -l info
 
-bench: install-dev
+bench: install-dev static
 	$(PY) bench/queue.py
 	$(PY) bench/dashboard.py
 	$(PY) bench/submit.py

@@ -58,7 +58,10 @@ PAYMENTS_PAYABLE_MODEL = "cases.Case"
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.RequestSizeLimitMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Static files (hashed, precompressed, cached a year) answered before anything else;
+    # then gzip for the portal's own text responses (portal/compression.py: BREACH).
+    "portal.staticfiles.StaticFilesMiddleware",
+    "portal.compression.CompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -155,11 +158,9 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
-        if not DEBUG
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
-    },
+    # Hashed names + gzip/Brotli copies made by collectstatic (make static, Dockerfile),
+    # also under DEBUG: portal/staticfiles.py, docs/frontend.md.
+    "staticfiles": {"BACKEND": "portal.staticfiles.StaticFilesStorage"},
 }
 # Largest single upload a service may allow; each file field may set a lower limit.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
