@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from services.models import Attachment
-from services.services import attachment_add_generated
+from cases.models import Attachment
+from cases.services import attachment_add_generated
 from tests.conftest import MunicipalityFactory
 
 pytestmark = pytest.mark.django_db

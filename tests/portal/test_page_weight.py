@@ -57,8 +57,8 @@ def server(settings, collected: Path, transactional_db) -> Iterator[str]:
 def demo_pages(server: str) -> dict[str, str]:
     """The four pages of the budget: home, Bönen, the first step of the first service
     Bönen offers, and the tracking page of a case filed there."""
+    from cases.services import case_submit
     from municipalities.models import Municipality
-    from services.services import case_submit
 
     _load_demo()
     _, town_page = fetch(f"{server}/boenen/")
