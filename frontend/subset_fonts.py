@@ -1,4 +1,4 @@
-"""Subset KERN UX's Fira Sans to the characters the portal needs (make assets, Dockerfile).
+"""The portal's fonts, from KERN UX's (make assets, Dockerfile).
 
     .venv/bin/python frontend/subset_fonts.py
 
@@ -8,6 +8,11 @@ and portal.css use, each cut down with fontTools' subsetter to the UNICODES belo
 fira-sans.css with their @font-face rules (font-display: swap). docs/frontend.md explains
 the choice of characters, weights and options; the `pyftsubset` command line equivalent to
 one face is printed with --show.
+
+Beside them, in static/vendor/fonts/print/, go the PRINT_FACES whole: the PDF renderer
+(core/pdf.py, static/documents/print.css) embeds only the glyphs a document uses, and a
+Bescheid must print any name, so it gets every character KERN's faces have, Noto Sans
+included for what Fira Sans lacks (docs/documents.md, Fonts). No page links them.
 
 Fira Sans is licensed under the SIL Open Font License 1.1 (no Reserved Font Name), which
 permits modified versions such as subsets; every name-table record, copyright and licence
@@ -23,9 +28,17 @@ from pathlib import Path
 from fontTools import subset
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE = ROOT / "node_modules" / "@kern-ux" / "native" / "dist" / "fonts" / "fira-sans"
+FONTS = ROOT / "node_modules" / "@kern-ux" / "native" / "dist" / "fonts"
+SOURCE = FONTS / "fira-sans"
 TARGET = ROOT / "static" / "vendor" / "fonts"
 FAMILY = "Fira Sans"
+# The faces static/documents/print.css names, copied as KERN ships them.
+PRINT_FACES = [
+    "fira-sans/FiraSans-Regular.woff2",
+    "fira-sans/FiraSans-SemiBold.woff2",
+    "noto-sans/NotoSans-Regular.woff2",
+    "noto-sans/NotoSans-Bold.woff2",
+]
 
 # CSS font-weight → KERN's file. 400: body text, links, inputs; 500: kern-heading-x-large
 # (the h1 of the home and town pages), kern-subline; 600: KERN's other headings, titles,
@@ -94,11 +107,13 @@ def main(argv: list[str]) -> int:
         print(f"{SOURCE} is missing: run npm ci first (make assets does)", file=sys.stderr)
         return 1
     shutil.rmtree(TARGET, ignore_errors=True)
-    TARGET.mkdir(parents=True)
+    (TARGET / "print").mkdir(parents=True)
     for weight in FACES:
         subset.main(subset_args(weight))
     (TARGET / "fira-sans.css").write_text(font_face_css(), encoding="utf-8")
-    for path in sorted(TARGET.iterdir()):
+    for face in PRINT_FACES:
+        shutil.copyfile(FONTS / face, TARGET / "print" / Path(face).name)
+    for path in sorted(p for p in TARGET.rglob("*") if p.is_file()):
         print(f"  {path.relative_to(ROOT)}  {path.stat().st_size / 1024:.1f} KiB")
     return 0
 
