@@ -67,7 +67,9 @@ node_modules/.installed: package.json package-lock.json
 # static/vendor/ (docs/frontend.md): KERN's CSS without the rules no template can use
 # (PurgeCSS, re-run when a template or the Python that may emit markup changes), and
 # KERN's Fira Sans cut down to the characters and weights the portal needs (fontTools).
-CLASS_SOURCES := $(shell find templates portal services payments municipalities static/js \
+# The apps of docs/architecture.md's layout, whose templates and Python may write classes.
+APPS := core municipalities identity catalog payments cases citizen district portal
+CLASS_SOURCES := $(shell find templates $(APPS) static/js \
 	\( -name '*.html' -o -name '*.py' -o -name '*.js' \) -not -path '*/migrations/*' 2>/dev/null)
 
 static/vendor/kern/kern.min.css: node_modules/.installed frontend/purgecss.config.js $(CLASS_SOURCES)

@@ -12,6 +12,7 @@ import pytest
 from fontTools.ttLib import TTFont
 
 from tests.conftest import require_service
+from tests.test_architecture import APPS
 
 ROOT = Path(__file__).resolve().parents[2]
 KERN_SOURCE = ROOT / "node_modules" / "@kern-ux" / "native" / "dist" / "kern.min.css"
@@ -85,6 +86,12 @@ CLASS_ATTRIBUTE = re.compile(r'\bclass="([^"]*)"')
 WORD = re.compile(r"[A-Za-z0-9_-]+")
 
 
+def _templates() -> list[Path]:
+    """The project's templates and every app's own (identity/templates/…)."""
+    folders = [ROOT / "templates", *(ROOT / app / "templates" for app in APPS)]
+    return [path for folder in folders for path in folder.rglob("*.html")]
+
+
 def _classes(css: str) -> set[str]:
     return set(re.findall(r"\.(kern-[A-Za-z0-9_-]+)", css))
 
@@ -94,7 +101,7 @@ def _template_classes() -> tuple[set[str], dict[str, set[str]]]:
     prefix → the words that may complete it (kern-btn--{% if … %}primary{% else %}…)."""
     literal: set[str] = set()
     assembled: dict[str, set[str]] = {}
-    for template in (ROOT / "templates").rglob("*.html"):
+    for template in sorted(_templates()):
         for value in CLASS_ATTRIBUTE.findall(template.read_text(encoding="utf-8")):
             for prefix in re.findall(r"([A-Za-z0-9_-]+-)(?=\{[%{])", value):
                 completions = set(WORD.findall(value)) if "{{" not in value else {"*"}
@@ -126,8 +133,30 @@ def test_purged_css_keeps_every_kern_class_python_code_names() -> None:
     source = _classes(_built(KERN_SOURCE).read_text(encoding="utf-8"))
     kept = _classes(_built(KERN_PURGED).read_text(encoding="utf-8"))
     named = set()
-    for app in ("portal", "services", "payments", "municipalities"):
+    for app in APPS:
         for module in (ROOT / app).rglob("*.py"):
             if "migrations" not in module.parts:
                 named.update(re.findall(r"kern-[A-Za-z0-9_-]+", module.read_text("utf-8")))
     assert not sorted((named & source) - kept)
+
+
+# --- the purge reads every app --------------------------------------------------------------
+
+
+def test_the_purge_reads_the_templates_and_python_of_every_app() -> None:
+    """PurgeCSS keeps a rule only when a content file names its class; an app missing from its
+    globs (or from the Makefile's list that re-runs it) would lose its classes silently. The
+    Dockerfile's node stage copies the whole context, so it has no list of its own."""
+    config = (ROOT / "frontend" / "purgecss.config.js").read_text(encoding="utf-8")
+    globbed = re.search(r'"\{([a-z,]+)\}/\*\*/\*\.py"', config)
+    assert globbed, "no {app,…}/**/*.py glob in frontend/purgecss.config.js"
+    assert sorted(globbed.group(1).split(",")) == sorted(APPS)
+    assert '"*/templates/**/*.html"' in config and '"templates/**/*.html"' in config
+
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    listed = re.search(r"^APPS := (.+)$", makefile, re.M)
+    assert listed and sorted(listed.group(1).split()) == sorted(APPS)
+    assert "$(shell find templates $(APPS) static/js" in makefile
+
+    node_stage = (ROOT / "Dockerfile").read_text(encoding="utf-8").split("\nFROM ")[1]
+    assert "\nCOPY . .\n" in node_stage
