@@ -100,7 +100,7 @@ def _conditions(text: str, quoted: list[str]) -> tuple[list[Condition], str]:
     for part in parts[0::2]:
         match = re.fullmatch(
             rf"(?:(?:das\s+)?(?:daten)?feld\s+)?(?P<ref>{_REF})(?:\s+{_Q})?\s*"
-            rf"(?:==?|ist\s+gleich|gleich|ist)\s*(?P<value>{_Q}|[^\s,]+)"
+            rf"(?:==?|ist\s+gleich|gleich|ist)\s*(?P<value>{_Q}|[+-]?\d+(?:[.,]\d+)?|[^\s,]+)"
             rf"(?:\s+(?P<label>{_Q}))?(?:\s+ist)?",
             part.strip(),
             flags=re.IGNORECASE,
