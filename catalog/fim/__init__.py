@@ -57,12 +57,18 @@ def import_fim(data: bytes, *, key: str) -> FimResult:
 
 
 def without_extensions(definition: dict[str, Any]) -> dict[str, Any]:
-    """A copy without the keys of ENGINE_EXTENSIONS: what today's form engine accepts."""
+    """A copy without the keys of ENGINE_EXTENSIONS: what today's form engine accepts.
+
+    Without `visible_if` every question is always shown, so the fields a condition would
+    hide become optional (else a citizen would have to answer what does not apply)."""
     plain = copy.deepcopy(definition)
     for step in plain["form"]["steps"]:
+        conditional_step = "visible_if" in step
         for key in ENGINE_EXTENSIONS["step"]:
             step.pop(key, None)
         for spec in step["fields"]:
+            if conditional_step or "visible_if" in spec:
+                spec["required"] = False
             for key in ENGINE_EXTENSIONS["field"]:
                 spec.pop(key, None)
     return plain

@@ -10,6 +10,7 @@ box, whole numbers for integers, normalised decimal strings for decimals.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import re
 from dataclasses import replace
@@ -73,13 +74,13 @@ def _apply(converter: Converter, rule: Rule, scope: tuple[str, ...]) -> RuleRepo
         return RuleReport(**base, converted=False, reason=str(error))
     names: list[str] = []
     for produced, depth in targets:
-        produced.spec["visible_if"] = condition
+        produced.spec["visible_if"] = copy.deepcopy(condition)
         names.append(produced.spec["name"])
         if parsed.required:
             _require(converter, produced, depth)
     all_steps = converter.form.steps
     for step in steps:
-        step["visible_if"] = condition
+        step["visible_if"] = copy.deepcopy(condition)
         names.append(f"step:{all_steps.index(step) + 1}")
         if parsed.required:
             group = converter.form.step_groups[id(step)][0]

@@ -71,7 +71,7 @@ class Converter:
                 self._group_step(child)
             else:
                 if self._loose_step is None:
-                    self._loose_step = self._new_step(self.schema.label, self.schema.help, ())
+                    self._loose_step = self._new_step(self.schema.label, "", ())
                 self._field(child, (), self._loose_step, ())
         self._flush()
         self.form.steps = [s for s in self.form.steps if s["fields"]]
@@ -146,15 +146,17 @@ class Converter:
                     self._notice.append(element.help)
                 before = len(step["fields"])
                 self._walk(element, sub_path, step, (*group_required, child.multiplicity.required))
-                if len(step["fields"]) == before:
-                    self._heading = pending
+                produced = len(step["fields"]) > before
+                # A heading still pending from inside the group belongs to nothing now.
+                self._heading = "" if produced else pending
+                if not produced:
                     self._note(
                         "empty_group",
                         "the group has no field that can become a form field.",
                         element.ref,
                         element.line,
                     )
-                after_subgroup = True
+                after_subgroup = after_subgroup or produced
             else:
                 if after_subgroup and not self._heading:
                     # Back in the enclosing group after a nested one: say so.
@@ -220,7 +222,7 @@ class Converter:
             self.report.skipped.append(SkippedElement(data.id, data.label, fim_type, reason))
             return
         name = self._name(data)
-        kind, extra, choices_from = self._mapper.type(data, multiplicity, name)
+        kind, extra, choices_from = self._mapper.engine_type(data, multiplicity, name)
         own_required = multiplicity.required
         required = own_required and all(group_required)
         if kind == "boolean":

@@ -37,7 +37,7 @@ class FieldMapper:
         self._untranslated = untranslated
         self.code_lists: dict[tuple[str, str], dict[str, Any]] = {}
 
-    def type(
+    def engine_type(
         self, data: DataField, multiplicity: Multiplicity, name: str
     ) -> tuple[str, dict[str, Any], str]:
         """The engine type, type-specific keys (choices, accept, …) and the choices' origin."""

@@ -299,3 +299,55 @@ def test_the_shipped_code_lists_are_complete():
         codes = [c["value"] for c in code_list.choices]
         assert codes and len(codes) == len(set(codes))
         assert all(c["label"]["de"] and c["label"]["en"] for c in code_list.choices)
+
+
+def test_a_heading_does_not_outlive_its_group():
+    result = convert(
+        group(
+            "G99000100",
+            "Antrag",
+            group(
+                "G99000200",
+                "Anschrift",
+                group("G99000300", "Straßenanschrift", field("F99000301", "Straße")),
+                field("F99000201", "Gemeindeschlüssel", feldart="hidden"),
+            ),
+            field("F99000101", "Telefon"),
+        )
+    )
+    street, phone = specs(result)
+    assert street["heading"]["de"] == "Anschrift › Straßenanschrift"
+    assert phone["heading"]["de"] == "Antrag"
+
+
+def test_fields_outside_groups_do_not_repeat_the_description():
+    data = schema(field("F99000001", "Name")).replace(
+        b"<xdf:bezeichnung>",
+        "<xdf:hilfetext>Bitte vollständig ausfüllen.</xdf:hilfetext><xdf:bezeichnung>".encode(),
+    )
+    result = import_fim(data, key="mapping")
+    assert result.definition["description"]["de"] == "Bitte vollständig ausfüllen."
+    assert "notice" not in specs(result)[0]
+
+
+def test_without_extensions_conditional_questions_become_optional():
+    result = convert(
+        group(
+            "G99000100",
+            "Angaben",
+            field("F99000101", "Hund", datentyp="bool", anzahl="0:1"),
+            field("F99000102", "Rasse"),
+            field("F99000103", "Name"),
+        ),
+        group("G99000200", "Hundeschule", field("F99000201", "Schule")),
+        rules=rule("R99000001", "WENN F99000101 = ja, DANN aktiviere F99000102 und G99000200."),
+    )
+    full = {f["name"]: f for f in specs(result)}
+    assert full["rasse_f99000102"]["required"] and full["schule_f99000201"]["required"]
+    plain = without_extensions(result.definition)
+    fields = {f["name"]: f for s in plain["form"]["steps"] for f in s["fields"]}
+    assert fields["rasse_f99000102"]["required"] is False
+    assert fields["schule_f99000201"]["required"] is False
+    assert fields["name_f99000103"]["required"] is True
+    assert "visible_if" not in plain["form"]["steps"][1]
+    assert definition_errors(plain) == []
