@@ -96,12 +96,23 @@ class Value:
 
 
 @dataclass
-class DataField:
+class Element:
+    """What data fields and groups share."""
+
     id: str
     version: str
-    name: str
-    label: str
-    help: str
+    name: str  # the FIM name (internal; also the base of the form field's name)
+    label: str  # `bezeichnungEingabe`, else the name
+    help: str  # `hilfetextEingabe`
+
+    @property
+    def ref(self) -> str:
+        """How the report names it: `F60000227 'Familienname'`."""
+        return f"{self.id} {self.name!r}"
+
+
+@dataclass
+class DataField(Element):
     feldart: str  # input, select, label, hidden, locked
     # text, text_latin, date, time, datetime, bool, num, num_int, num_currency, file, obj
     datentyp: str
@@ -115,26 +126,13 @@ class DataField:
     rules: list[Rule]
     line: int | None
 
-    @property
-    def ref(self) -> str:
-        return f"{self.id} {self.name!r}"
-
 
 @dataclass
-class Group:
-    id: str
-    version: str
-    name: str
-    label: str
-    help: str
+class Group(Element):
     art: str  # 3.0.0 `art` code (X: choose one of the children); empty otherwise
     children: list[Child]
     rules: list[Rule]
     line: int | None
-
-    @property
-    def ref(self) -> str:
-        return f"{self.id} {self.name!r}"
 
 
 @dataclass

@@ -89,6 +89,13 @@ def test_other_forms_are_not_convertible(text, reason):
 # --- applying it to the form ----------------------------------------------------------
 
 CHOICE = values(("001", "Hauptwohnung"), ("002", "Nebenwohnung"))
+# One step: a choice and an optional remark that rules may show.
+CHOICE_AND_REMARK = group(
+    "G99000100",
+    "Angaben",
+    field("F99000101", "Art", feldart="select", extra=CHOICE),
+    field("F99000102", "Bemerkung", anzahl="0:1"),
+)
 
 
 def convert(*children, rules=""):
@@ -225,12 +232,7 @@ def test_rules_that_do_not_fit_the_form_are_reported_not_guessed(text, reason):
 
 def test_a_second_rule_for_the_same_field_is_not_merged():
     result = convert(
-        group(
-            "G99000100",
-            "Angaben",
-            field("F99000101", "Art", feldart="select", extra=CHOICE),
-            field("F99000102", "Bemerkung", anzahl="0:1"),
-        ),
+        CHOICE_AND_REMARK,
         rules=rule("R99000001", "WENN F99000101 = 001, DANN aktiviere F99000102.")
         + rule("R99000002", "WENN F99000101 = 002, DANN aktiviere F99000102."),
     )
@@ -245,12 +247,7 @@ def test_a_second_rule_for_the_same_field_is_not_merged():
 
 def test_a_step_shown_by_a_field_of_the_same_step_is_refused():
     result = convert(
-        group(
-            "G99000100",
-            "Angaben",
-            field("F99000101", "Art", feldart="select", extra=CHOICE),
-            field("F99000102", "Bemerkung", anzahl="0:1"),
-        ),
+        CHOICE_AND_REMARK,
         rules=rule("R99000001", "WENN F99000101 = 001, DANN aktiviere G99000100."),
     )
     assert "not on a step before" in only_rule(result).reason
