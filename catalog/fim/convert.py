@@ -61,6 +61,7 @@ class Converter:
         self._heading: str = ""
         self._notice: list[str] = []
         self._loose_step: dict[str, Any] | None = None
+        self._step_refs: dict[int, str] = {}  # id(step) → the group's ref
 
     # --- the walk ----------------------------------------------------------------------
 
@@ -74,7 +75,7 @@ class Converter:
                     self._loose_step = self._new_step(self.schema.label, "", ())
                 self._field(child, (), self._loose_step, ())
         self._flush()
-        self.form.steps = [s for s in self.form.steps if s["fields"]]
+        self._drop_empty_steps()
         if not self.form.steps:
             raise FimImportError(
                 "the schema has no data field that can become a form field.",
@@ -96,6 +97,20 @@ class Converter:
             "process_steps": [],
             "form": {"steps": self.form.steps},
         }
+
+    def _drop_empty_steps(self) -> None:
+        for step in [s for s in self.form.steps if not s["fields"]]:
+            self.form.steps.remove(step)
+            title = step["title"]["de"]
+            self.report.untranslated[:] = [
+                u for u in self.report.untranslated if not u.startswith(f"step {title!r}:")
+            ]
+            self._note(
+                "empty_group",
+                "the group has no field that can become a form field"
+                + ("; its hint text is not imported." if "notice" in step else "."),
+                self._step_refs.get(id(step), self.schema.id),
+            )
 
     def _new_step(self, title: str, help_text: str, path: tuple[str, ...]) -> dict[str, Any]:
         self._flush()
@@ -122,6 +137,7 @@ class Converter:
         self._group_notes(group, child.multiplicity)
         path = (group.id,)
         step = self._new_step(group.label, group.help, path)
+        self._step_refs[id(step)] = group.ref
         self.form.group_paths[path] = step
         self._walk(group, path, step, (child.multiplicity.required,))
 

@@ -351,3 +351,25 @@ def test_without_extensions_conditional_questions_become_optional():
     assert fields["name_f99000103"]["required"] is True
     assert "visible_if" not in plain["form"]["steps"][1]
     assert definition_errors(plain) == []
+
+
+def test_a_group_with_nothing_to_import_is_no_step_and_is_reported():
+    result = convert(
+        group("G99000100", "Angaben", field("F99000101", "Name")),
+        group(
+            "G99000200",
+            "Intern",
+            field("F99000201", "Aktenzeichen", feldart="hidden"),
+            field(
+                "F99000202",
+                "Hinweis",
+                feldart="label",
+                extra="<xdf:inhalt>Nur intern.</xdf:inhalt>",
+            ),
+        ),
+    )
+    assert [s["title"]["de"] for s in result.definition["form"]["steps"]] == ["Angaben"]
+    [note] = [n for n in result.report.notes if n.code == "empty_group"]
+    assert note.element == "G99000200 'Intern'"
+    assert "hint text is not imported" in note.message
+    assert not any(u.startswith("step 'Intern'") for u in result.report.untranslated)
