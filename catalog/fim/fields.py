@@ -16,11 +16,12 @@ from typing import Any
 
 from catalog.fim import codelists
 from catalog.fim.model import DataField, Multiplicity
+from catalog.forms.fields import ALLOWED_UPLOAD_TYPES
 
 #: Text fields allowing more characters than this become `textarea`.
 TEXTAREA_FROM = 200
-#: Upload types the form engine accepts (services/forms.py ALLOWED_UPLOAD_TYPES).
-ENGINE_UPLOAD_TYPES = ("application/pdf", "image/jpeg", "image/png")
+#: Upload types the form engine accepts: its own list, so the two cannot drift apart.
+ENGINE_UPLOAD_TYPES = ALLOWED_UPLOAD_TYPES
 
 _INT = re.compile(r"^[+-]?\d+$")
 

@@ -13,10 +13,9 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from catalog.fim import ENGINE_EXTENSIONS, import_fim, without_extensions
-
-# Today's loader and form engine (renamed by the refactoring; the import moves with it).
-from services.catalog import definition_errors, service_import
-from services.forms import clean_value, fields_of, validate_values
+from catalog.forms.fields import fields_of
+from catalog.forms.validation import clean_value, validate_values
+from catalog.services import definition_errors, service_import
 
 FIXTURES = Path(__file__).parent / "fim"
 

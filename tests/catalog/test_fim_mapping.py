@@ -1,15 +1,12 @@
 """FIM import (catalog/fim): the mapping cases the two fixtures do not show."""
 
-import re
-
 import pytest
 
 from catalog.fim import import_fim, without_extensions
 from catalog.fim.codelists import shipped
-from services.catalog import definition_errors
+from catalog.forms.validation import NAME_RE
+from catalog.services import definition_errors
 from tests.catalog.fim_xml import field, group, rule, schema, values
-
-NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,79}$")  # services/forms.py
 
 
 def convert(*children, rules="", standard="3.0.0"):
