@@ -4,11 +4,20 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The development identity provider beside the portal (devidp/, docs/identity.md).
+IDP_PORT ?= 8001
+DEV_KEYS := var/saml
+DEV_SAML_ENV := SAML_IDP_METADATA=$${SAML_IDP_METADATA:-http://$(HOST):$(IDP_PORT)/metadata} \
+	SAML_SP_KEY=$${SAML_SP_KEY:-$(DEV_KEYS)/sp.key} SAML_SP_CERT=$${SAML_SP_CERT:-$(DEV_KEYS)/sp.crt}
 
-.PHONY: run test lint format install install-dev system-deps assets messages migrate demo worker beat bench bench-submit bench-steps bench-load clean
+.PHONY: run test lint format install install-dev system-deps dev-keys assets static messages migrate demo worker beat bench bench-submit bench-steps bench-load clean
 
-run: system-deps install assets messages migrate demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+# The portal and the development identity provider together; stopping one stops both.
+run: system-deps install assets static messages migrate demo dev-keys
+	@$(PY) -m devidp serve --host $(HOST) --port $(IDP_PORT) --keys $(DEV_KEYS) \
+		--sp-metadata http://$(HOST):$(PORT)/saml2/metadata/ & idp=$$!; \
+	trap 'kill $$idp 2>/dev/null' EXIT INT TERM; \
+	$(DEV_SAML_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: system-deps install-dev assets messages
 	$(PY) -m pytest
@@ -17,6 +26,11 @@ lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+
+# Development key pairs of the portal (sp) and the development IdP (idp), never committed.
+dev-keys: $(DEV_KEYS)/sp.crt
+$(DEV_KEYS)/sp.crt: | $(VENV)/.installed
+	$(PY) -m devidp keys $(DEV_KEYS)
 
 format: install-dev
 	$(VENV)/bin/ruff format .
@@ -49,14 +63,33 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Third-party front-end files come from package.json, copied into a git-ignored folder.
-static/vendor/.copied: node_modules/.installed
-	rm -rf static/vendor && mkdir -p static/vendor/kern
-	cp node_modules/@kern-ux/native/dist/kern.min.css static/vendor/kern/
-	cp -r node_modules/@kern-ux/native/dist/fonts static/vendor/kern/
+# Third-party front-end files come from package.json and are built into the git-ignored
+# static/vendor/ (docs/frontend.md): KERN's CSS without the rules no template can use
+# (PurgeCSS, re-run when a template or the Python that may emit markup changes), and
+# KERN's Fira Sans cut down to the characters and weights the portal needs (fontTools).
+# The apps of docs/architecture.md's layout, whose templates and Python may write classes.
+APPS := core municipalities identity catalog payments cases citizen district portal
+CLASS_SOURCES := $(shell find templates $(APPS) static/js \
+	\( -name '*.html' -o -name '*.py' -o -name '*.js' \) -not -path '*/migrations/*' 2>/dev/null)
+
+static/vendor/kern/kern.min.css: node_modules/.installed frontend/purgecss.config.js $(CLASS_SOURCES)
+	rm -rf static/vendor/kern static/vendor/.copied && mkdir -p static/vendor/kern
+	node_modules/.bin/purgecss --config frontend/purgecss.config.js --output static/vendor/kern/
+	test -s $@
+
+static/vendor/fonts/.subset: node_modules/.installed frontend/subset_fonts.py | $(VENV)/.installed
+	$(PY) frontend/subset_fonts.py
 	touch $@
 
-assets: static/vendor/.copied
+assets: static/vendor/kern/kern.min.css static/vendor/fonts/.subset
+
+# Hashed names and gzip/Brotli copies in staticfiles/ (whitenoise serves them, also under
+# `make run`); re-collected when anything under static/ changes.
+staticfiles/staticfiles.json: static/vendor/kern/kern.min.css static/vendor/fonts/.subset \
+		$(shell find static -type f -not -path 'static/vendor/*') | $(VENV)/.installed
+	$(PY) manage.py collectstatic --noinput --clear -v0
+
+static: assets staticfiles/staticfiles.json
 
 messages: $(VENV)/.installed
 	$(VENV)/bin/pybabel compile -d locale -D django --statistics
@@ -73,7 +106,7 @@ worker: system-deps install
 beat: install
 	$(VENV)/bin/celery -A portal beat -l info
 
-bench: install-dev
+bench: install-dev static
 	$(PY) bench/queue.py
 	$(PY) bench/dashboard.py
 	$(PY) bench/submit.py
@@ -89,4 +122,4 @@ bench-load: install-dev
 	$(PY) bench/load.py
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor staticfiles db.sqlite3 media
+	rm -rf $(VENV) node_modules static/vendor staticfiles db.sqlite3 media var

@@ -39,10 +39,10 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 #: pdfaid:conformance A. Part 3 rather than 2 so a machine-readable copy of the data
 #: (e.g. an XÖV message) can be attached later without changing the archive format.
 PDF_VARIANT = "pdf/a-3a"
-#: The print stylesheet, a static file; its @font-face rules point at the KERN fonts that
-#: `make assets` copies to static/vendor/kern/fonts.
+#: The print stylesheet, a static file; its @font-face rules point at the whole KERN faces
+#: that `make assets` (frontend/subset_fonts.py) copies to static/vendor/fonts/print.
 STYLESHEET = "documents/print.css"
-FONT_PROBE = "vendor/kern/fonts/fira-sans/FiraSans-Regular.woff2"
+FONT_PROBE = "vendor/fonts/print/FiraSans-Regular.woff2"
 #: What an empty optional answer reads.
 EMPTY = "—"
 #: Babel locale per portal language: British English writes "30 November 2026", "€12.50".

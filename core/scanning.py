@@ -1,4 +1,4 @@
-"""Malware scanning of uploads (ADR 0005, docs/operations.md "Malware scanning").
+"""Malware scanning of uploads (ADR 0007, docs/operations.md "Malware scanning").
 
 One interface: `scan(data, name=...)` returns a `ScanResult` (clean, infected with the
 signature's name, or not scanned when scanning is off) or raises `ScannerUnavailable` when
@@ -300,7 +300,7 @@ def get_scanner() -> Scanner:
 
 def scan(data: bytes | BinaryIO, *, name: str) -> ScanResult:
     """Scan with the configured scanner. Raises ScannerUnavailable (fail closed), also for
-    a malformed UPLOAD_SCAN_URL: gunicorn runs no system checks, so core.E001 may go
+    a malformed UPLOAD_SCAN_URL: gunicorn runs no system checks, so core.E002 may go
     unseen, and a misconfigured scanner must refuse uploads, not answer 500."""
     try:
         scanner = get_scanner()
@@ -337,7 +337,7 @@ def check_scan_url(app_configs: object = None, **kwargs: object) -> list[CheckMe
     try:
         ClamdAddress.parse(settings.UPLOAD_SCAN_URL)
     except ImproperlyConfigured as exc:
-        return [Error(str(exc), id="core.E001")]
+        return [Error(str(exc), id="core.E002")]
     return []
 
 

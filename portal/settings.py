@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "portal",
     "municipalities",
     "core",
+    "identity",  # citizen sign-in with BundID (docs/identity.md)
     "catalog",
     "payments",
     "cases",
@@ -57,7 +58,10 @@ PAYMENTS_PAYABLE_MODEL = "cases.Case"
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.RequestSizeLimitMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Static files (hashed, precompressed, cached a year) answered before anything else;
+    # then gzip for the portal's own text responses (portal/compression.py: BREACH).
+    "portal.staticfiles.StaticFilesMiddleware",
+    "portal.compression.CompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -154,11 +158,9 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
-        if not DEBUG
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
-    },
+    # Hashed names + gzip/Brotli copies made by collectstatic (make static, Dockerfile),
+    # also under DEBUG: portal/staticfiles.py, docs/frontend.md.
+    "staticfiles": {"BACKEND": "portal.staticfiles.StaticFilesStorage"},
 }
 # Largest single upload a service may allow; each file field may set a lower limit.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
@@ -333,5 +335,29 @@ LOGGING = {
         # The PDF renderer reports every step and every font at INFO; its warnings still show.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # pysaml2 logs NameIDs and attributes (personal data) at INFO and DEBUG; its schema
+        # library announces at INFO, on every start, that it has loaded XMLSchema.xsd.
+        "saml2": {"level": "WARNING"},
+        "xmlschema": {"level": "WARNING"},
     },
 }
+
+# --- Citizen identity: BundID over SAML 2.0 (identity/, docs/identity.md) ---------------
+# Off unless the identity provider's metadata and the portal's key pair are configured;
+# `make run` and the test suite configure the development identity provider (devidp/).
+SAML_IDP_METADATA = env.str("SAML_IDP_METADATA", default="")  # file path or https URL
+SAML_IDP_METADATA_CERT = env.str("SAML_IDP_METADATA_CERT", default="")  # checks a URL's signature
+SAML_IDP_METADATA_REFRESH_SECONDS = env.int("SAML_IDP_METADATA_REFRESH_SECONDS", default=3600)
+SAML_IDP_ENTITY_ID = env.str("SAML_IDP_ENTITY_ID", default="")  # when the metadata names several
+SAML_SP_ENTITY_ID = env.str("SAML_SP_ENTITY_ID", default="")  # default: <base>/saml2/metadata/
+SAML_SP_KEY = env.str("SAML_SP_KEY", default="")  # PEM text or file path
+SAML_SP_CERT = env.str("SAML_SP_CERT", default="")
+SAML_SP_ENCRYPTION_KEY = env.str("SAML_SP_ENCRYPTION_KEY", default="")  # default: SAML_SP_KEY
+SAML_SP_ENCRYPTION_CERT = env.str("SAML_SP_ENCRYPTION_CERT", default="")
+SAML_XMLSEC_BINARY = env.str("SAML_XMLSEC_BINARY", default="/usr/bin/xmlsec1")
+SAML_ACCEPTED_TIME_DIFF = env.int("SAML_ACCEPTED_TIME_DIFF", default=60)  # clock skew, seconds
+SAML_REQUIRE_ENCRYPTED_ASSERTIONS = env.bool("SAML_REQUIRE_ENCRYPTED_ASSERTIONS", default=True)
+SAML_METADATA_VALID_HOURS = env.int("SAML_METADATA_VALID_HOURS", default=24 * 7)
+SAML_ORGANIZATION_DISPLAY_NAME = env.str("SAML_ORGANIZATION_DISPLAY_NAME", default="Kreisportal")
+SAML_ONLINE_SERVICE_ID = env.str("SAML_ONLINE_SERVICE_ID", default="")  # assigned by BundID
+IDENTITY_MAX_AGE_MINUTES = env.int("IDENTITY_MAX_AGE_MINUTES", default=60)

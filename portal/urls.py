@@ -31,6 +31,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("payments/", include("payments.urls")),
+    path("saml2/", include("identity.urls")),  # citizen sign-in (docs/identity.md)
     path("", include("cases.workspace.urls")),
     path("", include("district.urls")),
     path("", views.home, name="home"),

@@ -11,19 +11,33 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("core", "municipalities", "catalog", "payments", "cases", "citizen", "district", "portal")
+APPS = (
+    "core",
+    "municipalities",
+    "identity",
+    "catalog",
+    "payments",
+    "cases",
+    "citizen",
+    "district",
+    "portal",
+)
 HISTORY = ("services",)  # the retired app: migrations only
 # Which apps each app may import; the diagram in docs/architecture.md draws exactly this.
 ALLOWED: dict[str, set[str]] = {
     "municipalities": set(),
     "core": {"municipalities"},
+    "identity": {"core", "municipalities"},
     "catalog": {"core", "municipalities"},
     "payments": {"core", "municipalities"},
-    "cases": {"core", "municipalities", "catalog", "payments"},
-    "citizen": {"core", "municipalities", "catalog", "cases", "payments"},
+    "cases": {"core", "municipalities", "catalog", "payments", "identity"},
+    "citizen": {"core", "municipalities", "catalog", "cases", "payments", "identity"},
     "district": {"core", "municipalities", "catalog", "cases", "payments"},
     "portal": set(APPS) - {"portal"},
     "services": set(),
+    # Not an app: the development identity provider, a program beside the portal that
+    # imports none of it and that nothing of it imports.
+    "devidp": set(),
 }
 MAX_LINES = 600
 
@@ -109,6 +123,21 @@ def test_nothing_imports_the_project():
     graph = import_graph()
     offenders = {app: edges["portal"] for app, edges in graph.items() if "portal" in edges}
     assert offenders == {}
+
+
+def test_identity_sits_beside_catalog_and_payments():
+    """Citizen identity knows no domain app: cases and citizen pages may ask it who signed
+    in, never the other way round."""
+    assert set(import_graph()["identity"]) <= {"core", "municipalities"}
+    assert all("identity" not in ALLOWED[app] for app in ("core", "catalog", "payments"))
+
+
+def test_nothing_imports_the_development_identity_provider():
+    """devidp/ is a program of its own that `make run` and the tests start; the portal talks
+    to it only over SAML, as it will to BundID."""
+    graph = import_graph()
+    assert {app: edges["devidp"] for app, edges in graph.items() if "devidp" in edges} == {}
+    assert set(graph["devidp"]) == set()
 
 
 @pytest.mark.parametrize("app", sorted(ALLOWED))
@@ -199,3 +228,33 @@ def test_the_key_check_sees_a_branch(tmp_path):
         'if payment.provider == "girocode":\n    pass\nPayment.objects.filter(provider="counter")\n'
     )
     assert len(provider_key_branches(sample, {"girocode", "counter"})) == 2
+
+
+# --- system check ids --------------------------------------------------------------------
+
+
+def check_ids(paths: list[Path]) -> dict[str, list[str]]:
+    """id → where: every `id="…"` given to a system check (Error, Warning, …) in `paths`."""
+    found: dict[str, list[str]] = {}
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") in {
+                "Critical",
+                "Error",
+                "Warning",
+                "Info",
+                "Debug",
+            }:
+                for keyword in node.keywords:
+                    if keyword.arg == "id" and isinstance(keyword.value, ast.Constant):
+                        where = f"{path.relative_to(ROOT)}:{node.lineno}"
+                        found.setdefault(keyword.value.value, []).append(where)
+    return found
+
+
+def test_every_system_check_id_names_one_check():
+    """An id names one problem: operators silence checks by id (SILENCED_SYSTEM_CHECKS) and
+    the docs send them to it, so two checks under one id would silence or explain both."""
+    ids = check_ids(_all_modules())
+    assert {"core.E001", "core.E002", "core.W001"} <= set(ids)  # the walk found them
+    assert {key: where for key, where in ids.items() if len(where) > 1} == {}

@@ -56,7 +56,7 @@ def test_check_deploy_warns_when_accepted_files_cannot_pass_the_scanner():
 def test_a_malformed_scan_url_is_an_error_at_any_check():
     result = _manage("check", UPLOAD_SCAN_URL="clamav:3310")
     assert result.returncode != 0
-    assert "core.E001" in result.stderr and "clamav:3310" in result.stderr
+    assert "core.E002" in result.stderr and "clamav:3310" in result.stderr
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key():
