@@ -23,7 +23,7 @@ from payments import camt, selectors
 from payments.models import Payment
 from payments.providers.base import NextStepKind
 from payments.services.common import next_step
-from payments.services.statements import statement_import
+from payments.services.statements import statements_upload
 
 ACCESS_TOKEN_PARAMETERS = [
     OpenApiParameter("access_token", OpenApiTypes.STR, OpenApiParameter.QUERY, required=False),
@@ -126,7 +126,8 @@ class StatementUpload(APIView):
             }
         },
         responses={200: OpenApiTypes.OBJECT},
-        summary="Municipal admin: import a camt.053/.054 statement of the fee account",
+        summary="Municipal admin: import a camt.053/.054 statement of the fee account, or a "
+        "ZIP of statements",
     )
     def post(self, request: Request, slug: str) -> Response:
         municipality = selectors.municipality_for_treasury(request.user, slug)
@@ -134,7 +135,7 @@ class StatementUpload(APIView):
         if upload is None:
             raise Invalid(errors={"file": ["Upload the statement as the part “file”."]})
         data = upload.read(camt.DEFAULT_MAX_BYTES + 1)
-        report = statement_import(
+        report = statements_upload(
             municipality=municipality, data=data, filename=upload.name or "", user=request.user
         )
         return Response(report.as_dict())

@@ -37,6 +37,7 @@ except ImportError:  # pragma: no cover - depends on the installed defusedxml
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "Account",
     "SUPPORTED_VERSIONS",
     "Entry",
     "Statement",
@@ -96,6 +97,56 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Account:
+    """The statement's account as the bank names it: ``Acct/Id/IBAN``, or ``Acct/Id/Othr/Id``
+    (an account number, a BBAN, or an IBAN written there), with the account servicer's
+    BIC or bank code (``Acct/Svcr/FinInstnId``) where given."""
+
+    iban: str = ""
+    other_id: str = ""
+    servicer_bic: str = ""
+    servicer_bank_code: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.iban or self.other_id
+
+    def matches(self, iban: str, *, bic: str = "") -> bool:
+        """Whether this is the account `iban` (of a bank with BIC `bic`, where known).
+
+        An ``Othr/Id`` matches when it is that IBAN, its BBAN (bank code and account
+        number), or its account number (leading zeros aside) at a servicer that does not
+        contradict the IBAN's bank (bank code, or BIC as the bank registry or `bic` says)."""
+        iban = _compact(iban)
+        if self.iban:
+            return self.iban == iban
+        other = _compact(self.other_id)
+        if not other:
+            return False
+        if other == iban:
+            return True
+        from schwifty import IBAN
+        from schwifty.exceptions import SchwiftyException
+
+        try:
+            parsed = IBAN(iban)
+        except SchwiftyException:
+            return False
+        if other == _compact(parsed.bban):
+            return True
+        account = _compact(parsed.account_code)
+        if not (other.isdigit() and account and other.lstrip("0") == account.lstrip("0")):
+            return False
+        if self.servicer_bank_code:
+            return self.servicer_bank_code == _compact(parsed.bank_code)
+        if self.servicer_bic:
+            known = {str(parsed.bic)[:8]} if parsed.bic else set()
+            known |= {_compact(bic)[:8]} if bic else set()
+            return not known or self.servicer_bic[:8] in known
+        return True
+
+
+@dataclass(frozen=True)
 class Statement:
     """The entries of one camt file for one account.
 
@@ -104,12 +155,16 @@ class Statement:
     same file twice.
     """
 
-    account_iban: str
+    account: Account
     message_id: str
     entries: list[Entry]
     kind: Literal["camt.053", "camt.054"]
     version: str
     file_sha256: str = ""
+
+    @property
+    def account_iban(self) -> str:
+        return self.account.iban
 
 
 # --------------------------------------------------------------------------- XML
@@ -400,6 +455,16 @@ def _entries(entry: etree._Element, position: str, used: set[str]) -> list[Entry
     return [build(reference, amount_cents, currency, credit, details)]
 
 
+def _account(report: etree._Element) -> Account:
+    servicer = report.find("Acct/Svcr/FinInstnId")
+    return Account(
+        iban=_compact(_text(report, "Acct/Id/IBAN")),
+        other_id=_compact(_text(report, "Acct/Id/Othr/Id")),
+        servicer_bic=_compact(_text(servicer, "BICFI") or _text(servicer, "BIC")),
+        servicer_bank_code=_compact(_text(servicer, "ClrSysMmbId/MmbId")),
+    )
+
+
 # ------------------------------------------------------------------------ public
 
 
@@ -440,10 +505,10 @@ def parse_statement(source: bytes | BinaryIO, *, max_bytes: int = DEFAULT_MAX_BY
     reports = message.findall(container)
     if not reports:
         raise StatementError(f"The {kind} message contains no {container} element.")
-    ibans = {_compact(_text(report, "Acct/Id/IBAN")) for report in reports}
-    if "" in ibans:
-        raise StatementError("The statement names no account IBAN (Acct/Id/IBAN).")
-    if len(ibans) > 1:
+    accounts = {_account(report) for report in reports}
+    if any(not account.label for account in accounts):
+        raise StatementError("The statement names no account (Acct/Id/IBAN or Acct/Id/Othr/Id).")
+    if len({account.label for account in accounts}) > 1:
         raise StatementError("The file covers several accounts; upload one file per account.")
 
     used: set[str] = set()
@@ -454,7 +519,7 @@ def parse_statement(source: bytes | BinaryIO, *, max_bytes: int = DEFAULT_MAX_BY
             entries.extend(_entries(entry, position, used))
 
     return Statement(
-        account_iban=ibans.pop(),
+        account=accounts.pop(),
         message_id=_text(message, "GrpHdr/MsgId"),
         entries=entries,
         kind=kind,

@@ -22,7 +22,7 @@ from payments.models import Payment, PaymentEvent, RefundExport
 from payments.services.common import next_step
 from payments.services.notifications import payment_apply_notification
 from payments.services.refunds import refunds_export
-from payments.services.statements import statement_import
+from payments.services.statements import statements_upload
 
 RETURN_MESSAGES = {
     Payment.Status.PAID: (
@@ -156,10 +156,10 @@ def treasury(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
-            errors.append(_("Choose a camt.053 or camt.054 file."))
+            errors.append(_("Choose a camt.053 or camt.054 file, or a ZIP of them."))
         else:
             try:
-                report = statement_import(
+                report = statements_upload(
                     municipality=municipality,
                     data=upload.read(camt.DEFAULT_MAX_BYTES + 1),
                     filename=upload.name or "",
@@ -173,6 +173,7 @@ def treasury(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "municipality": municipality,
             "report": report,
+            "reports": (report.get("files") or [report]) if report else [],
             "errors": errors,
             "imports": selectors.statement_imports_for(municipality),
             "refunds": list(selectors.open_refunds_for(municipality)),

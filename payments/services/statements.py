@@ -1,6 +1,7 @@
-"""Bank statements (camt.053/.054) of a town's fee account: each credit line is matched to
-a pending transfer by its creditor reference and amount; the file and each line are
-stored once, so a second import books nothing new."""
+"""Bank statements (camt.053/.054) of a town's fee account, one file or a ZIP of them: each
+credit line is matched to a pending transfer by its creditor reference and amount; the file
+and each line are stored once, so a second import books nothing new. The account may be
+named by IBAN or by `Othr/Id` (camt.Account.matches)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from payments import camt, payables, providers
 from payments.models import Payment, PaymentEvent, Refund, StatementImport, StatementLine
 from payments.services.common import SETTLED, mark_paid, note
 from payments.services.refunds import refund_transfer_back
+from payments.statement_files import is_zip, statement_files
 
 
 @dataclass
@@ -85,6 +87,53 @@ def _line(entry: camt.Entry, outcome: str, payment: Payment | None = None, note:
     }
 
 
+@dataclass
+class UploadReport:
+    """What one upload imported: one statement file, or each file of a ZIP."""
+
+    reports: list[ImportReport]
+    archive: bool = False
+
+    def as_dict(self) -> dict:
+        if not self.archive:
+            return self.reports[0].as_dict()
+        files = [report.as_dict() for report in self.reports]
+        totals = ("matched", "unmatched", "duplicates", "overpaid", "underpaid", "ignored")
+        return {
+            **{key: sum(file[key] for file in files) for key in totals},
+            "duplicate_file": all(file["duplicate_file"] for file in files),
+            "files": files,
+        }
+
+
+def statements_upload(
+    *,
+    municipality: Municipality,
+    data: bytes,
+    filename: str = "",
+    user: AbstractBaseUser | None = None,
+) -> UploadReport:
+    """Import an upload of the municipality's fee account: a camt.053/.054 file, or a ZIP of
+    them. Every file is read and checked first: one unsafe, unreadable or foreign file
+    refuses the whole upload (400) and nothing is booked; then all are imported in one
+    transaction."""
+    files = statement_files(data, filename)
+    prepared = []
+    for file in files:
+        try:
+            prepared.append((file, *_prepare(municipality, file.data)))
+        except camt.StatementError as error:
+            if len(files) == 1:
+                raise
+            raise camt.StatementError(f"{file.name.rsplit('/', 1)[-1]}: {error.detail}") from error
+    with transaction.atomic():
+        reports = [
+            _import(municipality, statement, iban, filename=file.name, user=user)
+            for file, statement, iban in prepared
+        ]
+    return UploadReport(reports=reports, archive=is_zip(data))
+
+
 def statement_import(
     *,
     municipality: Municipality,
@@ -96,17 +145,36 @@ def statement_import(
 
     Raises camt.StatementError (400) for an unreadable or unsafe file, or one of another
     account. A file imported before, and any line imported before, books nothing again."""
+    statement, iban = _prepare(municipality, data)
+    return _import(municipality, statement, iban, filename=filename, user=user)
+
+
+def _prepare(municipality: Municipality, data: bytes) -> tuple[camt.Statement, str]:
+    """The parsed statement and which of the town's accounts it is (IBAN)."""
     statement = camt.parse_statement(data)
-    iban = statement.account_iban
     own = {"".join(municipality.iban.split()).upper()}
     own |= set(
         Payment.objects.filter(payee_municipality=municipality).values_list("payee_iban", flat=True)
     )
-    if iban not in own:
+    iban = next(
+        (i for i in sorted(own) if i and statement.account.matches(i, bic=municipality.bic)), None
+    )
+    if iban is None:
         raise camt.StatementError(
             _("This statement is for account %(iban)s, which is not an account of %(town)s.")
-            % {"iban": iban, "town": municipality.name}
+            % {"iban": statement.account.label, "town": municipality.name}
         )
+    return statement, iban
+
+
+def _import(
+    municipality: Municipality,
+    statement: camt.Statement,
+    iban: str,
+    *,
+    filename: str,
+    user: AbstractBaseUser | None,
+) -> ImportReport:
     report = ImportReport(
         statement_id=None, iban=iban, kind=statement.kind, version=statement.version
     )

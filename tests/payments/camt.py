@@ -19,16 +19,20 @@ class Credit:
     currency: str = "EUR"
 
 
-def _account(iban: str, other: str, servicer_bic: str) -> str:
+def _account(iban: str, other: str, servicer_bic: str, servicer_bank_code: str) -> str:
     if other:
         identification = f"<Othr><Id>{escape(other)}</Id></Othr>"
     else:
         identification = f"<IBAN>{iban}</IBAN>"
-    servicer = (
-        f"<Svcr><FinInstnId><BICFI>{servicer_bic}</BICFI></FinInstnId></Svcr>"
-        if servicer_bic
-        else ""
-    )
+    institution = ""
+    if servicer_bic:
+        institution += f"<BICFI>{servicer_bic}</BICFI>"
+    if servicer_bank_code:
+        institution += (
+            "<ClrSysMmbId><ClrSysId><Cd>DEBLZ</Cd></ClrSysId>"
+            f"<MmbId>{servicer_bank_code}</MmbId></ClrSysMmbId>"
+        )
+    servicer = f"<Svcr><FinInstnId>{institution}</FinInstnId></Svcr>" if institution else ""
     return f"<Acct><Id>{identification}</Id><Ccy>EUR</Ccy>{servicer}</Acct>"
 
 
@@ -69,6 +73,7 @@ def camt053(
     iban: str = "DE81443500600000100404",
     other: str = "",
     servicer_bic: str = "",
+    servicer_bank_code: str = "",
     message_id: str = "STMT-2026-11-27-001",
 ) -> bytes:
     """A camt.053.001.08 statement of `iban` (or of the account `other`, given as
@@ -81,7 +86,7 @@ def camt053(
     <Stmt>
       <Id>{message_id}-1</Id>
       <CreDtTm>2026-11-28T06:00:00+01:00</CreDtTm>
-      {_account(iban, other, servicer_bic)}
+      {_account(iban, other, servicer_bic, servicer_bank_code)}
       {entries}
     </Stmt>
   </BkToCstmrStmt>

@@ -416,9 +416,21 @@ def test_an_unknown_credit_debit_indicator_is_refused():
         parse_statement(camt(entry(indicator="CREDIT")))
 
 
-def test_a_statement_without_account_iban_is_refused():
-    data = camt(entry(), account="<Acct><Id><Othr><Id>100404</Id></Othr></Id></Acct>")
-    with pytest.raises(StatementError, match="no account IBAN"):
+def test_an_account_given_as_othr_is_read_with_its_servicer():
+    data = camt(
+        entry(),
+        account="<Acct><Id><Othr><Id>0000 100404</Id></Othr></Id>"
+        "<Svcr><FinInstnId><BICFI>WELADED1UNN</BICFI></FinInstnId></Svcr></Acct>",
+    )
+    statement = parse_statement(data)
+    assert statement.account.other_id == "0000100404"
+    assert statement.account.servicer_bic == "WELADED1UNN"
+    assert statement.account_iban == ""
+
+
+def test_a_statement_without_account_is_refused():
+    data = camt(entry(), account="<Acct><Id></Id></Acct>")
+    with pytest.raises(StatementError, match="names no account"):
         parse_statement(data)
 
 
