@@ -17,7 +17,7 @@ run: system-deps install assets static messages migrate demo dev-keys
 	@$(PY) -m devidp serve --host $(HOST) --port $(IDP_PORT) --keys $(DEV_KEYS) \
 		--sp-metadata http://$(HOST):$(PORT)/saml2/metadata/ & idp=$$!; \
 	trap 'kill $$idp 2>/dev/null' EXIT INT TERM; \
-	$(DEV_SAML_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+	PORT=$(PORT) $(DEV_SAML_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: system-deps install-dev assets messages
 	$(PY) -m pytest

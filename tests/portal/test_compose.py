@@ -52,3 +52,31 @@ def test_compose_runs_clamav_and_the_portal_scans_through_it():
         url = service["environment"]["UPLOAD_SCAN_URL"]
         assert ClamdAddress.parse(url) == ClamdAddress(host="clamav", port=3310)
         assert service["depends_on"]["clamav"]["condition"] == "service_healthy"
+
+
+def test_the_readmes_docker_compose_lines_are_enough_to_start(tmp_path):
+    """README, "With docker compose": the `.env` it writes sets every variable the compose
+    file requires, and the first start is followed by createsuperuser."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## With docker compose", 1)[1].split("\n## ", 1)[0]
+    env_lines = section.split("cat > .env <<'EOF'\n", 1)[1].split("\nEOF\n", 1)[0]
+    assert "docker compose up -d --build" in section
+    assert "python manage.py createsuperuser" in section
+    env_file = tmp_path / "readme.env"
+    env_file.write_text(env_lines + "\n", encoding="utf-8")
+    command = _compose_command()
+    require_service("docker compose", command is not None, "apt-get install docker-compose")
+    assert command is not None
+
+    result = subprocess.run(
+        [*command, "--env-file", str(env_file), "config"],
+        cwd=ROOT,
+        env={"PATH": os.environ["PATH"]},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    web = yaml.safe_load(result.stdout)["services"]["web"]["environment"]
+    assert web["ALLOWED_HOSTS"] == "localhost"

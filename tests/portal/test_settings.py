@@ -75,3 +75,28 @@ def test_production_settings_refuse_the_payments_sandbox():
     )
     assert result.returncode != 0
     assert "PAYMENTS_SANDBOX" in result.stderr
+
+
+def _base_url(**env: str) -> str:
+    environment = {k: v for k, v in os.environ.items() if k not in ("PORTAL_BASE_URL", "PORT")}
+    environment.update(env)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", "from django.conf import settings; "
+         "print(settings.PORTAL_BASE_URL)"],
+        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_portal_base_url_follows_the_port_of_make_run_when_not_set():
+    assert _base_url() == "http://127.0.0.1:8000"
+    assert _base_url(PORT="8123") == "http://127.0.0.1:8123"
+    assert _base_url(PORT="8123", PORTAL_BASE_URL="https://portal.kreis-unna.example/") == (
+        "https://portal.kreis-unna.example"
+    )
+    run = subprocess.run(
+        ["make", "-n", "run", "PORT=8123"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    server = next(line for line in run.stdout.splitlines() if "runserver" in line)
+    assert "PORT=8123" in server and server.endswith("runserver 127.0.0.1:8123")

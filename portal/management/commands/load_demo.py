@@ -1,5 +1,7 @@
-"""Load the demo district (docs/api.md, Demo data). Idempotent: a second run changes
-nothing."""
+"""Load the demo district (docs/api.md, Demo data). It creates what is missing and leaves
+what exists as it is: `make run` runs it every time, and what admins changed since (a town's
+account, a service's new version, a user's password) must survive that. A second run
+changes nothing."""
 
 import datetime
 import json
@@ -9,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
+from catalog.selectors import newest_definition
 from catalog.services import offerings_default, service_import
 from municipalities.models import Delegation, Membership, Municipality
 from municipalities.services import delegation_create
@@ -36,8 +39,12 @@ class Command(BaseCommand):
 
         created_services = 0
         for spec in services_data:
-            definition, created = service_import(spec=spec)
-            created_services += created
+            definition = newest_definition(spec["key"])
+            if definition is None:
+                # Only a service nobody has yet: a version of the demo's text published over
+                # an admin's edited version would replace it for every new case.
+                definition, _created = service_import(spec=spec)
+                created_services += 1
             offerings_default(definition=definition, district=district)
 
         for item in district_data.get("delegations", []):
@@ -69,13 +76,13 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"{len(by_slug)} municipalities, {len(services_data)} services "
-                f"({created_services} new versions), {Delegation.objects.count()} delegations, "
+                f"({created_services} new), {Delegation.objects.count()} delegations, "
                 f"{2 * len(by_slug) + 1} demo users."
             )
         )
 
     def _municipality(self, data: dict, parent: Municipality | None) -> Municipality:
-        municipality, _created = Municipality.objects.update_or_create(
+        municipality, _created = Municipality.objects.get_or_create(
             slug=data["slug"],
             defaults={
                 "name": data["name"],
@@ -98,16 +105,12 @@ class Command(BaseCommand):
 
     def _user(self, username: str, password: str, municipality: Municipality, role: str) -> None:
         User = get_user_model()
-        user, created = User.objects.get_or_create(
-            username=username, defaults={"email": f"{username}@kreisportal.example"}
+        if User.objects.filter(username=username).exists():
+            return  # its password, rights and memberships are the admins' business now
+        user = User.objects.create_user(
+            username=username,
+            email=f"{username}@kreisportal.example",
+            password=password,
+            is_staff=role in (Membership.Role.MUNICIPAL_ADMIN, Membership.Role.DISTRICT_ADMIN),
         )
-        if created or not user.check_password(password):
-            user.set_password(password)
-            user.save(update_fields=["password"])
-        if (
-            role in (Membership.Role.MUNICIPAL_ADMIN, Membership.Role.DISTRICT_ADMIN)
-            and not user.is_staff
-        ):
-            user.is_staff = True
-            user.save(update_fields=["is_staff"])
-        Membership.objects.get_or_create(user=user, municipality=municipality, role=role)
+        Membership.objects.create(user=user, municipality=municipality, role=role)
