@@ -5,6 +5,7 @@ definitions."""
 
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
@@ -12,7 +13,9 @@ from catalog.forms.fields import fields_of
 from catalog.forms.validation import schema_errors
 from catalog.models import ServiceDefinition, ServiceOffering
 from catalog.vocabulary import PROCESS_STEPS
+from core.audit import audit_record
 from core.errors import Conflict, Invalid
+from core.models import AuditEntry
 from municipalities.models import Municipality
 
 FeeKind = ServiceDefinition.FeeKind
@@ -97,6 +100,39 @@ def service_import(*, spec: dict[str, Any], publish: bool = True) -> tuple[Servi
             **fields,
         )
     return definition, True
+
+
+def services_import(
+    *,
+    specs: list[dict[str, Any]],
+    publish: bool,
+    actor: AbstractBaseUser | None,
+    source: str,
+) -> list[tuple[ServiceDefinition, bool]]:
+    """Import definitions all or nothing (the admin's import page, the service_import
+    command), each new version in the audit trail: added (`imported_from` `source`) and, when
+    published at once, published — as the admin records its own drafts and publications.
+    `actor` None is the system (a command run without --user)."""
+    imported = []
+    with transaction.atomic():
+        for spec in specs:
+            definition, created = service_import(spec=spec, publish=publish)
+            if created:
+                audit_record(
+                    actor=actor,
+                    action=AuditEntry.Action.ADD,
+                    obj=definition,
+                    changes={"imported_from": source},
+                )
+                if publish:
+                    audit_record(
+                        actor=actor,
+                        action=AuditEntry.Action.PUBLISH,
+                        obj=definition,
+                        changes={"version": definition.version},
+                    )
+            imported.append((definition, created))
+    return imported
 
 
 def service_export(definition: ServiceDefinition) -> dict[str, Any]:

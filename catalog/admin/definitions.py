@@ -10,7 +10,6 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -26,8 +25,8 @@ from catalog.services import (
     definition_errors,
     service_draft_create,
     service_export,
-    service_import,
     service_publish,
+    services_import,
 )
 from core.admin_scoping import ALL, VIEW, RoleScopedAdmin, admin_scope
 from core.audit import audit_record
@@ -305,17 +304,12 @@ class ServiceDefinitionAdmin(RoleScopedAdmin):
         if request.method == "POST" and form.is_valid():
             imported = []
             try:
-                with transaction.atomic():
-                    for spec in form.cleaned_data["specs"]:
-                        definition, created = service_import(spec=spec, publish=False)
-                        if created:
-                            audit_record(
-                                actor=request.user,
-                                action=AuditEntry.Action.ADD,
-                                obj=definition,
-                                changes={"imported_from": form.cleaned_data["file"].name},
-                            )
-                        imported.append((definition, created))
+                imported = services_import(
+                    specs=form.cleaned_data["specs"],
+                    publish=False,
+                    actor=request.user,
+                    source=form.cleaned_data["file"].name,
+                )
             except PortalError as exc:
                 form.add_error("file", exc.detail)
             else:

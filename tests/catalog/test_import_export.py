@@ -136,3 +136,72 @@ def test_admin_import_makes_a_draft_to_check_and_publish(client, district_admin)
     draft = ServiceDefinition.objects.get(key="bulky-test", version=2)
     assert (draft.status, draft.sla_days) == ("draft", 12)
     assert bad.status_code == 200 and "not valid JSON" in bad.content.decode()
+
+
+def _spec_file(tmp_path, key: str, **changes) -> str:
+    spec = service_export(ServiceDefinitionFactory.build(key=key))
+    spec.update(changes)
+    path = tmp_path / f"{key}.json"
+    path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
+    return str(path)
+
+
+def test_command_import_writes_the_audit_trail_like_the_admin(tmp_path, district_admin):
+    name = {"de": "Hundesteuer – „Bello“ anmelden", "en": "Register a dog"}
+    path = _spec_file(tmp_path, "hundesteuer-test", name=name)
+
+    call_command("service_import", path, "--user", "kreis-i-admin", stdout=io.StringIO())
+
+    definition = ServiceDefinition.objects.get(key="hundesteuer-test")
+    entries = AuditEntry.objects.filter(object_id=str(definition.pk)).order_by("id")
+    assert [(e.action, e.actor) for e in entries] == [
+        ("add", district_admin),
+        ("publish", district_admin),
+    ]
+    assert entries[0].changes == {"imported_from": "service_import hundesteuer-test.json"}
+    assert entries[1].changes == {"version": 1}
+    assert entries[0].object_repr == str(definition)
+
+
+def test_command_import_without_a_user_is_the_systems_and_a_draft_is_only_added(tmp_path):
+    call_command("service_import", _spec_file(tmp_path, "sperrmuell-test"), stdout=io.StringIO())
+    call_command(
+        "service_import",
+        _spec_file(tmp_path, "sperrmuell-test", sla_days=21),
+        "--draft",
+        stdout=io.StringIO(),
+    )
+
+    published, draft = ServiceDefinition.objects.filter(key="sperrmuell-test").order_by("version")
+    trail = AuditEntry.objects.order_by("id")
+    assert list(trail.filter(object_id=str(published.pk)).values_list("action", "actor_label")) == [
+        ("add", "system"),
+        ("publish", "system"),
+    ]
+    assert list(
+        AuditEntry.objects.filter(object_id=str(draft.pk)).values_list("action", flat=True)
+    ) == ["add"]
+    # Unchanged content imports nothing, and writes nothing into the trail.
+    before = AuditEntry.objects.count()
+    call_command(
+        "service_import",
+        _spec_file(tmp_path, "sperrmuell-test", sla_days=21),
+        "--draft",
+        stdout=io.StringIO(),
+    )
+    assert AuditEntry.objects.count() == before
+
+
+def test_command_import_is_all_or_nothing_and_names_an_unknown_user(tmp_path):
+    good = service_export(ServiceDefinitionFactory.build(key="good-test"))
+    bad = copy.deepcopy(good) | {"key": "bad-test", "fee": {"kind": "gratis"}}
+    path = tmp_path / "list.json"
+    path.write_text(json.dumps([good, bad]), encoding="utf-8")
+
+    with pytest.raises(CommandError, match="bad-test"):
+        call_command("service_import", str(path))
+    with pytest.raises(CommandError, match="no user 'nobody'"):
+        call_command("service_import", _spec_file(tmp_path, "other-test"), "--user", "nobody")
+
+    assert not ServiceDefinition.objects.filter(key__in=["good-test", "other-test"]).exists()
+    assert not AuditEntry.objects.exists()
