@@ -121,8 +121,15 @@ def test_an_unreadable_list_is_an_error_not_an_empty_list(checkout):
 @pytest.mark.parametrize(("target", "scope"), [("run", "run"), ("worker", "run"), ("test", "test")])
 def test_make_targets_install_from_the_list(target, scope):
     """`make run`, `make worker` and `make test` start with the script, for their scope."""
+    outer_make = {"MAKEFLAGS", "MAKELEVEL", "MFLAGS", "MAKEOVERRIDES"}  # under `make test`
+    env = {key: value for key, value in os.environ.items() if key not in outer_make}
     result = subprocess.run(
-        ["make", "-n", target], cwd=ROOT, capture_output=True, text=True, timeout=60
+        ["make", "-n", "--no-print-directory", target],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == f"bash .ci/system-deps {scope}"
