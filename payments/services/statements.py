@@ -350,26 +350,11 @@ def _overpaid(
         payment=payment, line=line, kind=Refund.Kind.SURPLUS, amount_cents=surplus_cents
     )
     if refund is None:
-        note(
-            payment,
-            _("Over-payment of %(surplus)s: the surplus must be refunded by hand.")
-            % {"surplus": surplus},
-            internal=True,
-        )
-        return (
-            StatementLine.Outcome.OVERPAID,
-            payment,
-            _("Fee booked; surplus %(surplus)s to refund by hand.") % {"surplus": surplus},
-        )
-    note(
-        payment,
-        _("Over-payment of %(surplus)s: the surplus is refunded to the payer's account.")
-        % {"surplus": surplus},
-        internal=False,
-    )
-    return (
-        StatementLine.Outcome.OVERPAID,
-        payment,
-        _("Fee booked; surplus %(surplus)s is refunded with the next transfer file.")
-        % {"surplus": surplus},
-    )
+        history = _("Over-payment of %(surplus)s: the surplus must be refunded by hand.")
+        report = _("Fee booked; surplus %(surplus)s to refund by hand.")
+    else:
+        history = _("Over-payment of %(surplus)s: the surplus is refunded to the payer's account.")
+        report = _("Fee booked; surplus %(surplus)s is refunded with the next transfer file.")
+    # The payer reads that the surplus comes back; a refund by hand is the treasury's note.
+    note(payment, history % {"surplus": surplus}, internal=refund is None)
+    return StatementLine.Outcome.OVERPAID, payment, report % {"surplus": surplus}

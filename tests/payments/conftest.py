@@ -105,3 +105,17 @@ def stranger(other_town):
 
 def sample(name: str) -> bytes:
     return (SAMPLES / name).read_bytes()
+
+
+def start_online(api, case):
+    """Start a GiroCheckout payment as the citizen does through the API: (payment, the
+    checkout's redirect URL)."""
+    from payments.models import Payment
+
+    response = api.post(
+        f"/api/v1/cases/{case.reference}/payments/?access_token={case.access_token}",
+        {"provider": "girocheckout"},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    return Payment.objects.get(pk=response.json()["id"]), response.json()["redirect_url"]

@@ -14,18 +14,9 @@ from payments import sandbox
 from payments.models import Payment, PaymentEvent
 from payments.providers.base import ProviderError
 from payments.providers.girocheckout import call, credentials_for
+from tests.payments.conftest import start_online
 
 pytestmark = pytest.mark.django_db
-
-
-def start(api, case):
-    response = api.post(
-        f"/api/v1/cases/{case.reference}/payments/?access_token={case.access_token}",
-        {"provider": "girocheckout"},
-        format="json",
-    )
-    assert response.status_code == 201, response.content
-    return Payment.objects.get(pk=response.json()["id"]), response.json()["redirect_url"]
 
 
 def signed(payment, *, result="4000", amount=None, currency="EUR", password=None):
@@ -44,7 +35,7 @@ def signed(payment, *, result="4000", amount=None, currency="EUR", password=None
 
 
 def test_paying_in_the_sandbox_marks_the_case_paid_and_in_review(api, client, case):
-    payment, redirect_url = start(api, case)
+    payment, redirect_url = start_online(api, case)
 
     page = client.get(redirect_url)
     assert page.status_code == 200
@@ -92,12 +83,12 @@ def test_return_page_of_the_paying_browser_leads_to_the_tracking_page(api, clien
 
 
 def test_aborting_cancels_and_rejection_fails_the_attempt(api, client, case):
-    payment, redirect_url = start(api, case)
+    payment, redirect_url = start_online(api, case)
     client.post(redirect_url, {"outcome": "abort"})
     payment.refresh_from_db()
     assert payment.status == "cancelled"
 
-    second, redirect_url = start(api, case)
+    second, redirect_url = start_online(api, case)
     client.post(redirect_url, {"outcome": "reject"})
     second.refresh_from_db()
     assert second.status == "failed"
@@ -106,7 +97,7 @@ def test_aborting_cancels_and_rejection_fails_the_attempt(api, client, case):
 
 
 def test_forged_notification_is_refused_and_changes_nothing(api, client, case):
-    payment, _url = start(api, case)
+    payment, _url = start_online(api, case)
     params = signed(payment, password="not-the-password")
     events_before = PaymentEvent.objects.count()
 
@@ -121,7 +112,7 @@ def test_forged_notification_is_refused_and_changes_nothing(api, client, case):
 
 
 def test_tampered_amount_breaks_the_hash(api, client, case):
-    payment, _url = start(api, case)
+    payment, _url = start_online(api, case)
     params = signed(payment)
     params["gcAmount"] = "1"
 
@@ -131,7 +122,7 @@ def test_tampered_amount_breaks_the_hash(api, client, case):
 
 
 def test_same_notification_twice_answers_200_and_changes_state_once(api, client, case):
-    payment, _url = start(api, case)
+    payment, _url = start_online(api, case)
     params = signed(payment)
 
     first = client.get("/payments/girocheckout/notify/", params)
@@ -146,7 +137,7 @@ def test_same_notification_twice_answers_200_and_changes_state_once(api, client,
 
 @pytest.mark.parametrize(("amount", "currency"), [(2999, "EUR"), (3000, "USD"), ("", "EUR")])
 def test_wrong_amount_or_currency_is_not_marked_paid(api, client, case, amount, currency):
-    payment, _url = start(api, case)
+    payment, _url = start_online(api, case)
 
     response = client.get(
         "/payments/girocheckout/notify/", signed(payment, amount=amount, currency=currency)
@@ -176,7 +167,7 @@ def test_notification_for_an_unknown_attempt_is_refused(client, case):
 
 
 def test_redirect_before_notify_counts_once(api, client, case):
-    payment, _url = start(api, case)
+    payment, _url = start_online(api, case)
     params = signed(payment)
 
     client.get(f"/payments/girocheckout/return/{payment.merchant_tx_id}/", params)
@@ -189,7 +180,7 @@ def test_redirect_before_notify_counts_once(api, client, case):
 
 
 def test_return_page_ignores_forged_parameters_and_shows_the_database_state(api, client, case):
-    payment, _url = start(api, case)
+    payment, _url = start_online(api, case)
     params = signed(payment, password="forged")
 
     response = client.get(f"/payments/girocheckout/return/{payment.merchant_tx_id}/", params)
@@ -200,7 +191,7 @@ def test_return_page_ignores_forged_parameters_and_shows_the_database_state(api,
 
 
 def test_late_success_after_expiry_still_books_the_money(api, client, case):
-    payment, _url = start(api, case)
+    payment, _url = start_online(api, case)
     Payment.objects.filter(pk=payment.pk).update(status="expired")
 
     assert client.get("/payments/girocheckout/notify/", signed(payment)).status_code == 200
@@ -239,7 +230,7 @@ def test_configured_credentials_are_used_and_derived_ones_no_longer_verify(
     settings.GIROCHECKOUT_CREDENTIALS = {
         "bergkamen": {"merchant_id": "1234567", "project_id": "1234", "password": "from-env"}
     }
-    payment, redirect_url = start(api, case)
+    payment, redirect_url = start_online(api, case)
 
     assert (
         client.get("/payments/girocheckout/notify/", signed(payment, password=derived)).status_code
@@ -316,7 +307,7 @@ def fake_provider(settings):
 def test_outside_the_sandbox_start_posts_signed_fields_to_the_configured_api(
     api, case, fake_provider
 ):
-    payment, redirect_url = start(api, case)
+    payment, redirect_url = start_online(api, case)
 
     assert redirect_url == "https://pay.example/x"
     path, fields = fake_provider.requests[0]

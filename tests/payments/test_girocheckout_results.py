@@ -12,20 +12,11 @@ from cases.models import Case
 from payments import girocheckout as protocol
 from payments.models import Payment, PaymentEvent
 from payments.providers.girocheckout import credentials_for
+from tests.payments.conftest import start_online
 
 pytestmark = pytest.mark.django_db
 
 SANDBOX_API = "/payments/sandbox/girocheckout/api/v2/"
-
-
-def start(api, case):
-    response = api.post(
-        f"/api/v1/cases/{case.reference}/payments/?access_token={case.access_token}",
-        {"provider": "girocheckout"},
-        format="json",
-    )
-    assert response.status_code == 201, response.content
-    return Payment.objects.get(pk=response.json()["id"]), response.json()["redirect_url"]
 
 
 def notify(client, payment, result):
@@ -48,7 +39,7 @@ def notify(client, payment, result):
     ["4103", "4504", "4505", "4001", "4051", "4107", "4152", "4506", "4900", "5100", "6001"],
 )
 def test_a_documented_failure_result_fails_the_attempt_at_once(api, client, case, result):
-    payment, _url = start(api, case)
+    payment, _url = start_online(api, case)
 
     assert notify(client, payment, result).status_code == 200
 
@@ -71,7 +62,7 @@ def test_a_documented_failure_result_fails_the_attempt_at_once(api, client, case
 
 @pytest.mark.parametrize("result", ["4500", "9999"])
 def test_an_unknown_result_leaves_the_attempt_to_the_status_call(api, client, case, result):
-    payment, _url = start(api, case)
+    payment, _url = start_online(api, case)
 
     assert notify(client, payment, result).status_code == 200
 
@@ -115,7 +106,7 @@ def test_choosing_a_failure_code_on_the_sandbox_page_lets_the_citizen_choose_aga
 
 
 def test_the_sandbox_page_refuses_an_undocumented_result(api, client, case):
-    payment, redirect_url = start(api, case)
+    payment, redirect_url = start_online(api, case)
 
     assert client.post(redirect_url, {"result": "4999"}).status_code == 400
 
@@ -126,7 +117,9 @@ def test_the_sandbox_page_refuses_an_undocumented_result(api, client, case):
 # --- the sandbox's API over HTTP, as an SDK calls it ------------------------------------
 
 
-def sdk_start_fields(town, **changes):
+def sdk_start_fields(town, *, signed: dict | None = None, **changes):
+    """A transaction/start request as GiroSolution's SDK sends it; `signed` changes go into
+    the hash, `changes` are made after signing (a tampered or unsigned field)."""
     credentials = credentials_for(town.slug)
     fields = protocol.signed_start_params(
         {
@@ -139,6 +132,7 @@ def sdk_start_fields(town, **changes):
             "type": "SALE",
             "urlRedirect": "http://testserver/shop/return",
             "urlNotify": "http://testserver/shop/notify",
+            **(signed or {}),
         },
         credentials.password,
     )
@@ -206,21 +200,8 @@ def test_the_sandbox_api_answers_the_documented_error_codes(client, town, change
         assert protocol.verify_body_hash(response.content, credentials.password, response["hash"])
 
 
-def test_the_sandbox_api_knows_no_unsigned_amount_and_no_foreign_transaction(client, town):
-    credentials = credentials_for(town.slug)
-    zero = protocol.signed_start_params(
-        {
-            "merchantId": credentials.merchant_id,
-            "projectId": credentials.project_id,
-            "merchantTxId": "x",
-            "amount": 0,
-            "currency": "EUR",
-            "purpose": "x",
-            "urlRedirect": "http://testserver/r",
-            "urlNotify": "http://testserver/n",
-        },
-        credentials.password,
-    )
+def test_the_sandbox_api_refuses_a_signed_zero_amount_and_a_foreign_transaction(client, town):
+    zero, credentials = sdk_start_fields(town, signed={"amount": 0})
     assert reply(client.post(SANDBOX_API + "transaction/start", zero), credentials)["rc"] == 5030
     unknown = {
         "merchantId": credentials.merchant_id,
