@@ -7,6 +7,7 @@ class PaymentsConfig(AppConfig):
     verbose_name = _("Payments")
 
     def ready(self) -> None:
+        import payments.purge  # noqa: F401  (registers what the retention purge erases)
         from core import rls
 
         rls.register_tenant_tables(

@@ -259,7 +259,10 @@ class RefundExport(models.Model):
     )
     count = models.PositiveIntegerField(_("transfers"))
     total_cents = models.PositiveBigIntegerField(_("total in cents"))
-    xml = models.TextField()
+    # Names and accounts of payers: erased with the personal data of the cases it refunds
+    # (payments/purge.py); the record stays for the books.
+    xml = models.TextField(blank=True)
+    purged_at = models.DateTimeField(_("file erased at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -136,8 +136,8 @@ def refund_export_for(municipality: Municipality, export_id: int) -> RefundExpor
         .select_related("municipality")
         .first()
     )
-    if export is None:
-        raise NotFound("no such export of this town")
+    if export is None or export.purged_at is not None:
+        raise NotFound("no such export of this town, or its file was erased")
     return export
 
 

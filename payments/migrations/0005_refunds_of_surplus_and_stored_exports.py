@@ -80,7 +80,11 @@ class Migration(migrations.Migration):
                 ),
                 ("count", models.PositiveIntegerField(verbose_name="transfers")),
                 ("total_cents", models.PositiveBigIntegerField(verbose_name="total in cents")),
-                ("xml", models.TextField()),
+                ("xml", models.TextField(blank=True)),
+                (
+                    "purged_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="file erased at"),
+                ),
                 (
                     "created_by",
                     models.ForeignKey(

@@ -270,3 +270,31 @@ def test_sepa_text(text, sepa):
     from payments.sepa import sepa_text
 
     assert sepa_text(text, 70) == sepa
+
+
+def test_the_retention_purge_erases_a_stored_file_and_keeps_its_record(
+    api, client, case, clerk, town_admin
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from district.retention import cases_purge_expired
+
+    payment = transfer_pending(case)
+    import_statement(client, town_admin, camt053([Credit("30.00", payment.creditor_reference)]))
+    reject_and_refund(api, case, clerk)
+    content, _root = export(client)
+    assert "Lukasz Yilmaz-Sahin" in content.decode()
+    stored = RefundExport.objects.get()
+    later = timezone.now() + datetime.timedelta(days=case.service.retention_days + 1)
+
+    cases_purge_expired(now=later)
+
+    stored.refresh_from_db()
+    assert (stored.xml, stored.purged_at) == ("", later)
+    assert (stored.count, stored.total_cents) == (1, 3000)  # the books keep the record
+    url = f"/payments/statements/bergkamen/exports/{stored.pk}.xml"
+    assert client.get(url).status_code == 404
+    page = client.get("/payments/statements/bergkamen/").content.decode()
+    assert stored.message_id in page and url not in page
