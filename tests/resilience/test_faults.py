@@ -56,8 +56,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 STEPS = {"send_receipt", "notify_authority"}
 # Not database 0: a test session's cache.clear() flushes that one (another session on the
-# same machine would drop this test's queued messages).
-BROKER_URL = REDIS_URL.rsplit("/", 1)[0] + "/12"
+# same machine would drop this test's queued messages). TEST_FAULTS_REDIS_DB lets several
+# checkouts on one machine run these tests side by side.
+BROKER_URL = REDIS_URL.rsplit("/", 1)[0] + "/" + os.environ.get("TEST_FAULTS_REDIS_DB", "12")
 
 
 def free_port() -> int:
