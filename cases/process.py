@@ -16,7 +16,7 @@ from cases.steps import register, step_run
 from cases.workflow import Trigger
 from catalog.forms.fields import fields_of
 from catalog.forms.uploads import sniff_content_type
-from core.formats import euros_plain
+from core.formats import money
 from municipalities.models import Membership
 
 
@@ -229,7 +229,7 @@ def remind_payment(step: CaseStep) -> None:
             template="payment_reminder",
             context={
                 **_context(case, step),
-                "amount": euros_plain(int(step.payload.get("amount_cents", case.fee_cents))),
+                "amount": money(int(step.payload.get("amount_cents", case.fee_cents)), language),
                 "payee_name": step.payload.get("payee_name", ""),
             },
             language=language,

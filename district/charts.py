@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from core import formats
 from district.tables import Table
 
 CHART_WIDTH = 720
@@ -67,7 +68,7 @@ def bar_chart(
         series = []
         for s, value in enumerate(vs):
             width = 0 if value is None else max(1.0, plot * value / top) if value else 0
-            text = "–" if value is None else f"{value:,.{decimals}f}{unit}".replace(",", " ")
+            text = "–" if value is None else formats.number(value, digits=decimals) + unit
             # SVG coordinates as plain strings: no locale may turn 12.5 into 12,5.
             series.append(
                 {
@@ -118,7 +119,7 @@ def build_charts(tables: dict[str, Table]) -> dict[str, BarChart | None]:
         if tables["services"].rows
         else []
     )
-    processing = [r for r in tables["processing"].rows if r[2] != ""]
+    processing = [r for r in tables["processing"].rows if r[2] is not None]
     flows: dict[str, int] = OrderedDict()
     for row in tables["delegations"].rows:
         label = f"{row[1]} → {row[0]}"

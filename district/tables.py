@@ -6,11 +6,36 @@ import datetime
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+from core import formats
 from district import statistics
+from payments import providers
+
+
+class Share(float):
+    """A cell holding a share (0.5), written as a percentage ("50,0 %")."""
+
+
+def cell_text(value: Any, *, spreadsheet: bool = False) -> str:
+    """A cell as the page's language writes it: counts "1.234", days "4,5", amounts "12,50",
+    shares "50,0 %" (English "1,234", "4.5", "12.50", "50.0%"). For a spreadsheet, numbers
+    go without thousands separators, so that it reads them as numbers."""
+    grouping = not spreadsheet
+    if value is None:
+        return ""
+    if isinstance(value, Share):
+        return formats.percent(value)
+    if isinstance(value, Decimal):
+        return formats.number(value, digits=2, grouping=grouping)
+    if isinstance(value, float):
+        return formats.number(value, digits=1, grouping=grouping)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return formats.number(value, grouping=grouping)
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -26,20 +51,32 @@ class Table:
         return list(zip(self.headers, self.numeric, strict=True))
 
     @property
-    def body(self) -> list[list[tuple[Any, bool]]]:
-        return [list(zip(row, self.numeric, strict=True)) for row in self.rows]
+    def body(self) -> list[list[tuple[str, bool]]]:
+        """The rows as the page shows them, in the active language."""
+        return [
+            [(cell_text(cell), numeric) for cell, numeric in zip(row, self.numeric, strict=True)]
+            for row in self.rows
+        ]
+
+    def spreadsheet_rows(self) -> list[list[str]]:
+        """Header and rows for a CSV file in the active language."""
+        return [self.headers, *([cell_text(c, spreadsheet=True) for c in r] for r in self.rows)]
 
 
 def _month(value: datetime.date) -> str:
     return value.strftime("%Y-%m")
 
 
-def _days(value: float | None) -> str:
-    return "" if value is None else f"{value:.1f}"
+def _days(value: float | None) -> float | None:
+    return None if value is None else float(value)
 
 
-def _share(value: float | None) -> str:
-    return "" if value is None else f"{100 * value:.1f} %"
+def _share(value: float | None) -> Share | None:
+    return None if value is None else Share(value)
+
+
+def _euros(cents: int) -> Decimal:
+    return Decimal(cents) / 100
 
 
 def _pivot(
@@ -83,7 +120,7 @@ def build_tables(figures: statistics.Figures, *, detail: bool = True) -> dict[st
         total=_("Total"),
     )
     paid_headers, paid_rows = _pivot(
-        ((r.municipality, r.provider, r.payments) for r in payments),
+        ((r.municipality, providers.label_of(r.provider), r.payments) for r in payments),
         row_title=_("Town"),
         total=_("Total"),
     )
@@ -166,7 +203,7 @@ def build_tables(figures: statistics.Figures, *, detail: bool = True) -> dict[st
             _("Payments per month"),
             [_("Month"), _("Payments"), _("Amount (EUR)")],
             [False, True, True],
-            [[m, n, f"{cents / 100:.2f}"] for m, (n, cents) in sorted(paid_months.items())],
+            [[m, n, _euros(cents)] for m, (n, cents) in sorted(paid_months.items())],
         ),
         payments=Table(
             "payments",
@@ -177,9 +214,9 @@ def build_tables(figures: statistics.Figures, *, detail: bool = True) -> dict[st
                 [
                     month_labels[r.month],
                     r.municipality,
-                    r.provider,
+                    providers.label_of(r.provider),
                     r.payments,
-                    f"{r.amount_cents / 100:.2f}",
+                    _euros(r.amount_cents),
                 ]
                 for r in payments
             ]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import NotFound
+from core.formats import language_of
 from core.tenancy import scope_for_request
 from district import statistics
 from district.charts import build_charts
@@ -146,8 +147,10 @@ def dashboard_csv(request: HttpRequest, table: str) -> HttpResponse:
     found = tables[table]
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="district-{found.slug}.csv"'
-    response.write("\ufeff")  # Excel opens UTF-8 only with a byte-order mark
-    writer = csv.writer(response)
-    writer.writerow(found.headers)
-    writer.writerows(found.rows)
+    # A spreadsheet opens UTF-8 only with a byte-order mark; a German one splits columns at
+    # semicolons (the comma is its decimal sign) and reads "4,5" as a number.
+    response.write("\ufeff")
+    german = language_of() == "de"
+    writer = csv.writer(response, delimiter=";" if german else ",")
+    writer.writerows(found.spreadsheet_rows())
     return response

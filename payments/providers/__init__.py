@@ -43,6 +43,14 @@ def choices() -> list[tuple[str, str]]:
     return [(key, provider.admin_label or provider.label) for key, provider in _REGISTRY.items()]
 
 
+def label_of(key: str) -> str:
+    """What a provider is called in tables and notes ("GiroCode (bank transfer with QR
+    code)"), in the active language; its key only when no provider has it."""
+    _load()
+    provider = _REGISTRY.get(key)
+    return str(provider.admin_label or provider.label) if provider else key
+
+
 def offered_keys(configured: list[str] | None) -> list[str]:
     """The registered providers among a municipality's configured keys, in its order."""
     _load()

@@ -256,7 +256,7 @@ def test_processing_csv_holds_median_and_share(client, data):
 
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     bulky = next(r for r in rows if r[0] == "Bulky waste")
-    assert bulky[1:] == ["4", "4.0", "8.5", "2", "50.0 %"]
+    assert bulky[1:] == ["4", "4.0", "8.5", "2", "50.0%"]
 
 
 def test_unknown_table_is_404(client, data):
@@ -330,3 +330,20 @@ def test_payments_per_town_provider_and_month(data):
 def test_today_is_local(data):
     # Sanity for the overdue figure on the page: it uses the local date.
     assert timezone.localdate() == timezone.localtime().date()
+
+
+def test_german_csv_opens_in_a_german_spreadsheet(client, data):
+    """Semicolons between columns, a decimal comma and a byte-order mark; the page itself
+    writes "4,0" and "50,0 %" too."""
+    client.force_login(data.district_admin)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "de"
+
+    response = client.get("/district/export/processing.csv")
+    page = client.get("/district/").content.decode()
+
+    assert response.content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:3] == ["Leistung", "Abgeschlossene Vorgänge", "Median (Tage)"]
+    bulky = next(r for r in rows if r[0] == "Sperrmüll")
+    assert bulky[1:] == ["4", "4,0", "8,5", "2", "50,0\u00a0%"]
+    assert ">8,5<" in page and ">50,0\u00a0%<" in page and ">8.5<" not in page
