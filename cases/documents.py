@@ -5,8 +5,7 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 from cases.models import Case
-from catalog.forms.fields import fields_of, steps_of
-from core.i18n import translated
+from catalog.forms.conditions import shown_steps
 
 FONT = "Helvetica"
 
@@ -67,10 +66,10 @@ def receipt_pdf(case: Case) -> bytes:
     pdf.row(_("Applicant"), f"{case.applicant_name} <{case.applicant_email}>")
     if case.fee_cents:
         pdf.row(_("Fee"), f"{case.fee_cents / 100:.2f} EUR".replace(".", ","))
-    for step in steps_of(case.service.form):
+    for step in shown_steps(case.service.form, case.data):  # the questions that applied
         pdf.ln(2)
-        pdf.heading(translated(step.get("title")))
-        for field in fields_of({"steps": [step]}):
+        pdf.heading(step.title)
+        for field in step.fields:
             if field.kind.is_file:
                 names = [
                     a.original_name for a in case.attachments.all() if a.field_name == field.name

@@ -27,9 +27,10 @@ from cases.workflow import (
     transition_for,
 )
 from catalog.fees import fee_for
-from catalog.forms.fields import Field, fields_of
+from catalog.forms.conditions import hidden_names, shown_fields
+from catalog.forms.fields import Field
 from catalog.forms.uploads import CheckedFile, validate_files
-from catalog.forms.validation import Errors, validate_values
+from catalog.forms.validation import Errors, validate_form, validate_values
 from catalog.selectors import Offer, offer_for
 from core.errors import Invalid
 from municipalities.models import Municipality
@@ -72,13 +73,16 @@ def submission_check(
 ) -> tuple[dict[str, str], dict[str, Any], list[CheckedFile]]:
     """Validate a whole submission without storing anything. Raises SubmissionInvalid
     (400) or FileTooLarge (413)."""
-    fields = fields_of(offer.service.form)
+    form = offer.service.form
     cleaned_applicant, errors = validate_applicant(applicant)
     if not isinstance(data, dict):
         errors["data"] = [_("Answers must be an object of field names and values.")]
         data = {}
-    cleaned_data, data_errors = validate_values(fields, data)
-    checked_files, file_errors = validate_files(fields, files or {})
+    # Questions a condition hides are not asked: their answers and uploads are dropped.
+    cleaned_data, data_errors = validate_form(form, data)
+    hidden = hidden_names(form, data)
+    shown_files = {k: v for k, v in (files or {}).items() if k not in hidden}
+    checked_files, file_errors = validate_files(shown_fields(form, data), shown_files)
     for name, messages in {**data_errors, **file_errors}.items():
         errors[f"data.{name}"] = messages
     if errors:

@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cases.services import validate_applicant
+from catalog.forms.conditions import ShownStep, shown_steps
 from catalog.forms.fields import Field, fields_of, steps_of
-from catalog.forms.validation import validate_values
+from catalog.forms.validation import validate_form
 from catalog.selectors import Offer, offer_for
 from municipalities.selectors import municipality_by_slug
 
@@ -43,6 +44,10 @@ class Widget:
     errors: list[str] = dataclass_field(default_factory=list)
     uploaded: dict[str, Any] | None = None
     autocomplete: str = ""
+    #: The question's condition when it depends on an answer of the same page: the page
+    #: says so ("Only if …"), and static/js/conditions.js hides it while it does not apply.
+    condition: str = ""
+    condition_json: str = ""
 
     @property
     def name(self) -> str:
@@ -148,8 +153,28 @@ class Flow:
     def list_url(self) -> str:
         return reverse("municipality", args=[self.offer.municipality.slug])
 
+    @property
+    def form(self) -> dict[str, Any]:
+        return {"steps": self.steps}
+
     def fields(self, number: int) -> list[Field]:
-        return fields_of({"steps": self.steps}, number - 1)
+        return fields_of(self.form, number - 1)
+
+    def shown(self, values: dict[str, Any]) -> list[ShownStep]:
+        """The steps (and their fields) that apply to the answers so far."""
+        return shown_steps(self.form, values)
+
+    def applies(self, number: int, values: dict[str, Any]) -> bool:
+        return number == self.total or any(s.number == number for s in self.shown(values))
+
+    def next_number(self, number: int, values: dict[str, Any]) -> int:
+        """The next step that applies after `number` (the contact step at the end)."""
+        later = [s.number for s in self.shown(values) if s.number > number]
+        return later[0] if later else self.total
+
+    def previous_number(self, number: int, values: dict[str, Any]) -> int | None:
+        earlier = [s.number for s in self.shown(values) if s.number < number]
+        return earlier[-1] if earlier else None
 
     def step_of_field(self, name: str) -> int:
         if name.startswith("applicant"):
@@ -161,14 +186,13 @@ class Flow:
 
     def incomplete_step(self, draft: dict[str, Any]) -> int | None:
         """The first step whose answers are missing or no longer valid, else None."""
-        for number in range(1, len(self.steps) + 1):
-            fields = self.fields(number)
-            _cleaned, errors = validate_values(fields, draft["values"], refuse_unknown=False)
+        for step in self.shown(draft["values"]):
+            _cleaned, errors = validate_form(self.form, draft["values"], step=step.number)
             missing_file = any(
-                f.kind.is_file and f.required and f.name not in draft["files"] for f in fields
+                f.kind.is_file and f.required and f.name not in draft["files"] for f in step.fields
             )
             if errors or missing_file:
-                return number
+                return step.number
         _cleaned, errors = validate_applicant(draft.get("applicant") or {})
         return self.total if errors else None
 

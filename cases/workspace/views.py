@@ -29,9 +29,8 @@ from cases.workflow import (
     allowed_actions,
     transition_for,
 )
-from catalog.forms.fields import fields_of, steps_of
+from catalog.forms.conditions import shown_steps
 from core.errors import Forbidden, Invalid, NotFound
-from core.i18n import translated
 
 PAGE_SIZE = 50
 
@@ -205,16 +204,16 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
 def _answers(case: Case, attachments: list) -> list[dict[str, Any]]:
     """The answers grouped by the steps of the form version the case was filed under."""
     groups = []
-    for step in steps_of(case.service.form):
+    for step in shown_steps(case.service.form, case.data):  # the questions that applied
         rows = []
-        for field in fields_of({"steps": [step]}):
+        for field in step.fields:
             if field.kind.is_file:
                 files = [a for a in attachments if a.field_name == field.name]
                 rows.append({"label": field.label, "files": files, "value": ""})
             else:
                 value = field.display(case.data.get(field.name))
                 rows.append({"label": field.label, "files": None, "value": value})
-        groups.append({"title": translated(step.get("title")), "rows": rows})
+        groups.append({"title": step.title, "rows": rows})
     return groups
 
 

@@ -1,7 +1,8 @@
 """A service's form as data: `{"steps": [{"title": {...}, "fields": [field, ...]}]}`, a field
 being `{"name", "type", "label", "required", "min_length", "max_length", "min", "max",
-"pattern", "choices", "help", "accept", "max_size_mb", "fim_id"}` (FIM-inspired,
-docs/architecture.md, The form engine)."""
+"pattern", "choices", "help", "accept", "max_size_mb", "fim_id", "visible_if", "heading",
+"notice"}` (FIM-inspired, docs/architecture.md, The form engine). A step is `{"title",
+"fields", "visible_if", "notice"}`; `visible_if` is read by catalog/forms/conditions.py."""
 
 from __future__ import annotations
 
@@ -28,6 +29,9 @@ FIELD_KEYS = {
     "accept",
     "max_size_mb",
     "fim_id",
+    "visible_if",
+    "heading",
+    "notice",
 }
 ALLOWED_UPLOAD_TYPES = ("application/pdf", "image/jpeg", "image/png")
 
@@ -60,6 +64,16 @@ class Field:
     @property
     def help(self) -> str:
         return translated(self.spec.get("help"))
+
+    @property
+    def heading(self) -> str:
+        """A sub-heading shown before the field (e.g. a nested FIM group's label)."""
+        return translated(self.spec.get("heading"))
+
+    @property
+    def notice(self) -> str:
+        """Hint text shown before the field."""
+        return translated(self.spec.get("notice"))
 
     @property
     def choices(self) -> list[tuple[str, str]]:

@@ -1,6 +1,7 @@
 """The rules of a form: answers checked against their fields, and form definitions checked
-for mistakes. The API and the pages both call `validate_values`; the loader, the importer
-and the admin call `schema_errors`."""
+for mistakes. The API and the pages both call `validate_form` (the questions that apply,
+catalog/forms/conditions.py, then `validate_values`); the loader, the importer and the
+admin call `schema_errors`."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from catalog.forms.conditions import condition_errors, hidden_names, shown_steps
 from catalog.forms.fields import ALLOWED_UPLOAD_TYPES, FIELD_KEYS, Field
 from catalog.forms.types import TYPES
 
+STEP_KEYS = {"title", "fields", "visible_if", "notice"}
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,79}$")
 
 Errors = dict[str, list[str]]
@@ -52,6 +55,25 @@ def validate_values(
     return cleaned, errors
 
 
+def validate_form(
+    form: dict[str, Any], values: dict[str, Any], *, step: int | None = None
+) -> tuple[dict[str, Any], Errors]:
+    """Check `values` against the questions of `form` that apply to them (conditions,
+    catalog/forms/conditions.py), file fields excepted: answers to hidden questions are
+    dropped without complaint, hidden questions are never required, anything else unknown
+    is an error. With `step` (1-based), only that step's questions are checked and other
+    values only decide the conditions (the citizen's pages)."""
+    hidden = hidden_names(form, values)
+    shown = shown_steps(form, values)
+    if step is not None:
+        fields = [f for s in shown if s.number == step for f in s.fields]
+        return validate_values(
+            fields, {k: v for k, v in values.items() if k not in hidden}, refuse_unknown=False
+        )
+    fields = [f for s in shown for f in s.fields]
+    return validate_values(fields, {k: v for k, v in values.items() if k not in hidden})
+
+
 def clean_value(field: Field, raw: Any) -> Any:
     """One answer, checked and normalised to its stored JSON form; ValidationError if wrong."""
     return field.kind.clean(field, raw)
@@ -63,6 +85,7 @@ def schema_errors(form: Any) -> list[str]:
     if not isinstance(form, dict) or not isinstance(form.get("steps"), list) or not form["steps"]:
         return ['The form must be an object with a non-empty list "steps".']
     seen: set[str] = set()
+    earlier: dict[str, Field] = {}
     for number, step in enumerate(form["steps"], start=1):
         where = f"step {number}"
         if not isinstance(step, dict) or not isinstance(step.get("fields"), list):
@@ -70,9 +93,38 @@ def schema_errors(form: Any) -> list[str]:
             continue
         if not step.get("title"):
             problems.append(f"{where}: needs a title.")
+        unknown = set(step) - STEP_KEYS
+        if unknown:
+            problems.append(f"{where}: unknown keys {', '.join(sorted(map(str, unknown)))}.")
+        if "visible_if" in step:
+            problems.extend(condition_errors(step["visible_if"], dict(earlier), where))
+        problems.extend(_text_errors(step, ("notice",), where))
+        # A field's condition may ask fields of earlier steps and earlier fields of its own.
+        here = dict(earlier)
         for spec in step["fields"]:
             problems.extend(_field_schema_errors(spec, where, seen))
+            if not isinstance(spec, dict):
+                continue
+            if "visible_if" in spec:
+                label = f"{where}, field {spec.get('name')!r}"
+                problems.extend(condition_errors(spec["visible_if"], here, label))
+            if isinstance(spec.get("name"), str) and str(spec.get("type")) in TYPES:
+                here.setdefault(spec["name"], Field(spec))
+        earlier = here
     return problems
+
+
+def _text_errors(spec: dict[str, Any], keys: tuple[str, ...], label: str) -> list[str]:
+    return [
+        f'{label}: {key} must be {{"de": …, "en": …}} text.'
+        for key in keys
+        if key in spec
+        and not (
+            isinstance(spec[key], dict)
+            and spec[key]
+            and all(isinstance(v, str) for v in spec[key].values())
+        )
+    ]
 
 
 def _field_schema_errors(spec: Any, where: str, seen: set[str]) -> list[str]:
@@ -99,6 +151,7 @@ def _field_schema_errors(spec: Any, where: str, seen: set[str]) -> list[str]:
         problems.append(f"{label}: needs a label.")
     if kind is not None:
         problems.extend(kind.spec_errors(spec, label))
+    problems.extend(_text_errors(spec, ("heading", "notice"), label))
     if "pattern" in spec:
         try:
             re.compile(spec["pattern"])

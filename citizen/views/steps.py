@@ -5,6 +5,7 @@ in the session (citizen/drafts.py). Everything works without JavaScript."""
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -20,8 +21,9 @@ from cases.references import SUBMITTED_SESSION_KEY, tracking_path
 from cases.selectors import case_for_token
 from cases.services import SubmissionInvalid, Submitted, case_submit, validate_applicant
 from catalog.fees import fee_for
+from catalog.forms.conditions import describe, referenced, without_hidden
 from catalog.forms.fields import Field, fields_of
-from catalog.forms.validation import validate_values
+from catalog.forms.validation import validate_form
 from citizen.drafts import (
     draft_discard,
     draft_files,
@@ -49,10 +51,10 @@ from core.throttling import throttle
 SUBMIT_LOCK_SECONDS = 60
 
 
-def _next_url(request: HttpRequest, flow: Flow, number: int) -> str:
+def _next_url(request: HttpRequest, flow: Flow, number: int, values: dict[str, Any]) -> str:
     if request.POST.get("return") == "check" or number >= flow.total:
         return flow.check_url
-    return flow.step_url(number + 1)
+    return flow.step_url(flow.next_number(number, values))
 
 
 @never_cache
@@ -65,49 +67,88 @@ def service_form(request: HttpRequest, slug: str, service_key: str, step: int = 
     draft = draft_of(request, flow)
     if step == flow.total:
         return _contact_step(request, flow, draft)
+    if not flow.applies(step, draft["values"]):
+        # A step whose condition the answers so far do not meet is not asked.
+        return redirect(flow.step_url(flow.next_number(step, draft["values"])))
 
     fields = flow.fields(step)
     values: dict[str, Any] = dict(draft["values"])
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         posted = posted_values(fields, request.POST)
-        cleaned, errors = validate_values(fields, posted, refuse_unknown=False)
+        answers = {k: v for k, v in draft["values"].items() if k not in {f.name for f in fields}}
+        answers.update(posted)
+        cleaned, errors = validate_form(flow.form, answers, step=step)
         errors = page_errors(fields, posted, errors)
-        errors.update(store_uploads(request, draft, fields))
+        shown = {f.name for s in flow.shown(answers) for f in s.fields}
+        errors.update(store_uploads(request, draft, [f for f in fields if f.name in shown]))
         if not errors:
             for f in fields:
                 draft["values"].pop(f.name, None)
             draft["values"].update(cleaned)
             draft["errors"] = {}
             draft_save(request, flow, draft)
-            return redirect(_next_url(request, flow, step))
+            return redirect(_next_url(request, flow, step, draft["values"]))
         draft_save(request, flow, draft)  # keeps any file that was fine
         values.update({f.name: posted.get(f.name) for f in fields})
     else:
         # Errors a failed submission left for this step (see service_check).
         errors = {k: v for k, v in draft.get("errors", {}).items() if k in {f.name for f in fields}}
 
-    widgets = [
-        Widget(
-            field=f,
-            value=values.get(f.name),
-            errors=errors.get(f.name, []),
-            uploaded=draft["files"].get(f.name),
-            autocomplete="email" if f.type == "email" else AUTOCOMPLETE.get(f.name, ""),
+    widgets = step_widgets(flow, step, values, errors, draft["files"])
+    title = translated(flow.steps[step - 1].get("title"))
+    return _render_step(request, flow, step, title, widgets, draft["values"])
+
+
+def step_widgets(
+    flow: Flow,
+    step: int,
+    values: dict[str, Any],
+    errors: dict[str, list[str]],
+    files: dict[str, Any],
+) -> list[Widget]:
+    """The questions of one step as the page shows them: those that apply to the answers
+    so far, and those whose condition asks a question of this same page (marked, so the
+    page works without JavaScript and conditions.js can hide them while they do not apply).
+    The designer's live preview renders drafts with it, too."""
+    fields = flow.fields(step)
+    here = {f.name: f for f in fields}
+    shown = {f.name for s in flow.shown(values) for f in s.fields}
+    widgets = []
+    for f in fields:
+        condition = f.spec.get("visible_if")
+        same_page = bool(condition) and bool(referenced(condition) & set(here))
+        if f.name not in shown and not same_page:
+            continue
+        before = {n: g for n, g in here.items() if n != f.name}
+        widgets.append(
+            Widget(
+                field=f,
+                value=values.get(f.name),
+                errors=errors.get(f.name, []),
+                uploaded=files.get(f.name),
+                autocomplete="email" if f.type == "email" else AUTOCOMPLETE.get(f.name, ""),
+                condition=describe(condition, before) if same_page else "",
+                condition_json=json.dumps(condition) if same_page else "",
+            )
         )
-        for f in fields
-    ]
-    return _render_step(request, flow, step, translated(flow.steps[step - 1].get("title")), widgets)
+    return widgets
 
 
 def _render_step(
-    request: HttpRequest, flow: Flow, step: int, title: str, widgets: list[Widget]
+    request: HttpRequest,
+    flow: Flow,
+    step: int,
+    title: str,
+    widgets: list[Widget],
+    values: dict[str, Any],
 ) -> HttpResponse:
     back_to_check = request.GET.get("return") == "check" or request.POST.get("return") == "check"
+    previous = flow.previous_number(step, values)
     if back_to_check:
         back_url = flow.check_url
     else:
-        back_url = flow.list_url if step == 1 else flow.step_url(step - 1)
+        back_url = flow.list_url if previous is None else flow.step_url(previous)
     return render(
         request,
         "citizen/step.html",
@@ -118,6 +159,10 @@ def _render_step(
             "total": flow.total,
             "title": title,
             "widgets": widgets,
+            "conditional": any(w.condition_json for w in widgets),
+            "step_notice": translated(flow.steps[step - 1].get("notice"))
+            if step < flow.total
+            else "",
             "errors": error_summary(widgets),
             "multipart": any(w.field.kind.is_file for w in widgets),
             "back_url": back_url,
@@ -155,7 +200,9 @@ def _contact_step(request: HttpRequest, flow: Flow, draft: dict[str, Any]) -> Ht
         )
         for f in fields
     ]
-    return _render_step(request, flow, flow.total, _("Your contact details"), widgets)
+    return _render_step(
+        request, flow, flow.total, _("Your contact details"), widgets, draft["values"]
+    )
 
 
 def _display(f: Field, draft: dict[str, Any]) -> str:
@@ -179,11 +226,11 @@ def service_check(request: HttpRequest, slug: str, service_key: str) -> HttpResp
 
     sections = [
         {
-            "title": translated(step.get("title")),
-            "change_url": flow.step_url(number, back_to_check=True),
-            "rows": [{"label": f.label, "value": _display(f, draft)} for f in flow.fields(number)],
+            "title": step.title,
+            "change_url": flow.step_url(step.number, back_to_check=True),
+            "rows": [{"label": f.label, "value": _display(f, draft)} for f in step.fields],
         }
-        for number, step in enumerate(flow.steps, start=1)
+        for step in flow.shown(draft["values"])
     ]
     sections.append(
         {
@@ -203,7 +250,7 @@ def service_check(request: HttpRequest, slug: str, service_key: str) -> HttpResp
             "offer": flow.offer,
             "sections": sections,
             "back_url": flow.step_url(flow.total),
-            "fee_cents": fee_for(flow.offer, draft["values"]),
+            "fee_cents": fee_for(flow.offer, without_hidden(flow.form, draft["values"])),
         },
     )
 
