@@ -155,7 +155,8 @@ def _type_step_by_keyboard(page: Page, step: int) -> None:
         expect(page.locator(f"#field-{name}")).to_be_checked()
     if step == 4:
         _tab_to(page, "#field-wohnungsgeberbestaetigung")
-        with page.expect_file_chooser() as chooser:
+        # Generous: on a loaded CI machine the chooser event has taken longer than 10 s.
+        with page.expect_file_chooser(timeout=30_000) as chooser:
             page.keyboard.press("Space")
         chooser.value.set_files(PDF)
     _tab_to(page, "main form.portal-form button[type=submit]")
