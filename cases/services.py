@@ -72,7 +72,8 @@ def submission_check(
     files: dict[str, list] | None = None,
 ) -> tuple[dict[str, str], dict[str, Any], list[CheckedFile]]:
     """Validate a whole submission without storing anything. Raises SubmissionInvalid
-    (400) or FileTooLarge (413)."""
+    (400; also for a file the virus check refused), FileTooLarge (413) or UploadNotScanned
+    (503: no verdict from the virus check)."""
     form = offer.service.form
     cleaned_applicant, errors = validate_applicant(applicant)
     if not isinstance(data, dict):
@@ -82,7 +83,9 @@ def submission_check(
     cleaned_data, data_errors = validate_form(form, data)
     hidden = hidden_names(form, data)
     shown_files = {k: v for k, v in (files or {}).items() if k not in hidden}
-    checked_files, file_errors = validate_files(shown_fields(form, data), shown_files)
+    checked_files, file_errors = validate_files(
+        shown_fields(form, data), shown_files, municipality_id=offer.processing_authority.pk
+    )
     for name, messages in {**data_errors, **file_errors}.items():
         errors[f"data.{name}"] = messages
     if errors:
@@ -308,7 +311,7 @@ def case_apply_action(
     """Apply one workflow action (cases/workflow.py) under a row lock, so two clerks acting at
     once cannot both win. Raises UnknownAction (400), ActionNotPermitted (404) for an action
     of another role, TransitionNotAllowed (409), Invalid (400) for a missing comment or a
-    wrong file, FileTooLarge (413)."""
+    wrong or infected file, FileTooLarge (413), UploadNotScanned (503)."""
     transition: Transition = transition_for(action)
     if transition.actor != actor_kind:
         raise ActionNotPermitted()
@@ -317,7 +320,13 @@ def case_apply_action(
         raise Invalid(errors={"comment": [_("Please write a comment.")]})
     checked_files: list[CheckedFile] = []
     if files:
-        checked_files, file_errors = validate_files([_response_file_field()], files, require=False)
+        checked_files, file_errors = validate_files(
+            [_response_file_field()],
+            files,
+            require=False,
+            municipality_id=case.processing_authority_id,
+            actor=actor,
+        )
         if file_errors:
             raise Invalid(errors={f"files.{k}": v for k, v in file_errors.items()})
     stored: list[Attachment] = []

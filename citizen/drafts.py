@@ -27,6 +27,7 @@ from catalog.forms.uploads import validate_files
 from citizen.flow import Flow
 from citizen.uploads import too_large_message
 from core.errors import FileTooLarge
+from core.scanning import UploadNotScanned
 from core.uploads import register_area
 
 DRAFTS = register_area("drafts", "Uploads of form drafts not yet sent")
@@ -72,8 +73,12 @@ def _safe_name(name: str) -> str:
         return "upload"
 
 
-def store_uploads(request: HttpRequest, draft: Draft, fields: list[Field]) -> dict[str, list[str]]:
-    """Check the files posted with this step and keep the good ones in the draft."""
+def store_uploads(
+    request: HttpRequest, draft: Draft, fields: list[Field], *, municipality_id: int | None = None
+) -> dict[str, list[str]]:
+    """Check the files posted with this step (type, size, virus check) and keep the good
+    ones in the draft. A file the virus check refused or could not check is not stored;
+    its field says why."""
     errors: dict[str, list[str]] = {}
     for f in fields:
         if not f.kind.is_file:
@@ -83,9 +88,14 @@ def store_uploads(request: HttpRequest, draft: Draft, fields: list[Field]) -> di
             errors[f.name] = [too_large_message(settings.UPLOAD_MAX_BYTES)]
         elif uploads:
             try:
-                checked, file_errors = validate_files([f], {f.name: uploads}, require=False)
+                checked, file_errors = validate_files(
+                    [f], {f.name: uploads}, require=False, municipality_id=municipality_id
+                )
             except FileTooLarge as exc:
                 errors[f.name] = [too_large_message(exc.limit)]
+                continue
+            except UploadNotScanned as exc:
+                errors[f.name] = [exc.detail]
                 continue
             if file_errors:
                 errors[f.name] = file_errors[f.name]

@@ -10,6 +10,7 @@ Domain code raises these (never builds a response itself):
 | `Conflict` | 409 | the request contradicts the object's state |
 | `TooLarge` (`FileTooLarge`) | 413 | a body or file over its limit |
 | `Throttled` | 429 | a rate limit; `retry_after` seconds go into `Retry-After` |
+| `Unavailable` | 503 | a service the request needs does not answer (e.g. the virus check); try again later |
 
 The API turns them into `{"detail": …, "errors": {field: [...]}}` (core/api.py
 `exception_handler`); pages into `templates/errors/<status>.html` (core/middleware.py
@@ -134,6 +135,21 @@ class FileTooLarge(TooLarge):
 class Throttled(PortalError):
     status = 429
     default_detail = _("Too many requests. Please wait a moment and try again.")
+
+    def __init__(self, detail: Any = None, *, retry_after: int = 60, **kwargs: Any) -> None:
+        self.retry_after = max(1, int(retry_after))
+        super().__init__(detail, **kwargs)
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
+class Unavailable(PortalError):
+    """A service the request needs (e.g. the upload scanner) gives no answer: nothing was
+    changed, the client may try again after `retry_after` seconds."""
+
+    status = 503
+    default_detail = _("The service is not available at the moment. Please try again later.")
 
     def __init__(self, detail: Any = None, *, retry_after: int = 60, **kwargs: Any) -> None:
         self.retry_after = max(1, int(retry_after))

@@ -19,6 +19,8 @@ class AuditEntry(models.Model):
         PUBLISH = "publish", _("Published")
         EXPORT = "export", _("Exported")
         PURGE = "purge", _("Purged personal data")
+        REFUSE = "refuse", _("Refused by the virus check")
+        QUARANTINE = "quarantine", _("Quarantined by the virus check")
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(

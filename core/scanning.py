@@ -31,9 +31,12 @@ from typing import BinaryIO, Protocol
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from core.errors import Unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -327,6 +330,47 @@ def refuse_infected(data: bytes | BinaryIO, *, field: str, name: str) -> ScanRes
     if result.infected:
         raise UploadInfected(field, result.signature, name)
     return result
+
+
+class UploadNotScanned(Unavailable):
+    """The portal's answer when an upload got no verdict (ScannerUnavailable): 503 naming
+    the field, "please try again later"; nothing of the upload is stored."""
+
+    def __init__(self, field: str) -> None:
+        self.field = field
+        message = ScannerUnavailable.user_message
+        super().__init__(message, errors={field: [message]})
+
+
+def scan_upload(
+    data: bytes | BinaryIO,
+    *,
+    field: str,
+    name: str,
+    municipality_id: int | None = None,
+    actor: AbstractBaseUser | None = None,
+) -> ScanResult:
+    """What every upload path calls before it stores anything. Infected → an audit entry
+    (field, file name, signature; never content) and UploadInfected, which the caller turns
+    into a 400 at `field`; no verdict → UploadNotScanned (503 / "try again later")."""
+    try:
+        return refuse_infected(data, field=field, name=name)
+    except UploadInfected as infected:
+        from core.audit import audit_record
+        from core.models import AuditEntry
+
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.REFUSE,
+            object_type="upload",
+            object_repr=name or field,
+            municipality_id=municipality_id,
+            changes={"field": field, "name": name, "signature": infected.signature},
+        )
+        raise
+    except ScannerUnavailable as exc:
+        logger.warning("upload %r of field %s refused unscanned: %s", name, field, exc)
+        raise UploadNotScanned(field) from exc
 
 
 @register(Tags.security)

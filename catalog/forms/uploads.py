@@ -1,17 +1,20 @@
-"""Uploads of file fields: checked on their bytes (never the name or the client's claim) and
-against the field's size limit. Nothing is stored here."""
+"""Uploads of file fields: checked on their bytes (never the name or the client's claim),
+against the field's size limit, and by the virus check (core/scanning.py). Nothing is stored
+here: every upload path stores only what `validate_files` passed."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import filetype
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 from catalog.forms.fields import Field
 from catalog.forms.validation import Errors
 from core.errors import FileTooLarge
+from core.scanning import UploadInfected, scan_upload
 
 
 @dataclass(frozen=True)
@@ -31,10 +34,17 @@ def sniff_content_type(upload: UploadedFile) -> str | None:
 
 
 def validate_files(
-    fields: list[Field], files: dict[str, list[UploadedFile]], *, require: bool = True
+    fields: list[Field],
+    files: dict[str, list[UploadedFile]],
+    *,
+    require: bool = True,
+    municipality_id: int | None = None,
+    actor: AbstractBaseUser | None = None,
 ) -> tuple[list[CheckedFile], Errors]:
-    """Check uploads against the file fields. Raises FileTooLarge for an oversized file;
-    returns (checked files, errors) otherwise."""
+    """Check uploads against the file fields, then let the virus check scan each file of the
+    right type and size. Raises FileTooLarge for an oversized file and UploadNotScanned
+    (503) when the virus check gives no verdict; returns (checked files, errors) otherwise,
+    an infected file as an error at its field (and an audit entry for `municipality_id`)."""
     file_fields = {f.name: f for f in fields if f.kind.is_file}
     errors: Errors = {}
     checked: list[CheckedFile] = []
@@ -56,6 +66,17 @@ def validate_files(
                     _("The file must be one of: %(types)s.")
                     % {"types": ", ".join(t.split("/")[1].upper() for t in field.accept)}
                 ]
+                break
+            try:
+                scan_upload(
+                    upload,
+                    field=name,
+                    name=upload.name or "",
+                    municipality_id=municipality_id,
+                    actor=actor,
+                )
+            except UploadInfected as infected:
+                errors[name] = [str(infected.user_message)]
                 break
             checked.append(CheckedFile(field=name, upload=upload, content_type=mime))
     return checked, errors

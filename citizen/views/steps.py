@@ -45,6 +45,7 @@ from citizen.flow import (
 from citizen.uploads import too_large_message, with_upload_field_errors
 from core.errors import FileTooLarge, NotFound
 from core.i18n import translated
+from core.scanning import UploadNotScanned
 from core.throttling import throttle
 
 # How long one draft's submission may hold its lock (a double click waits for it).
@@ -81,7 +82,14 @@ def service_form(request: HttpRequest, slug: str, service_key: str, step: int = 
         cleaned, errors = validate_form(flow.form, answers, step=step)
         errors = page_errors(fields, posted, errors)
         shown = {f.name for s in flow.shown(answers) for f in s.fields}
-        errors.update(store_uploads(request, draft, [f for f in fields if f.name in shown]))
+        errors.update(
+            store_uploads(
+                request,
+                draft,
+                [f for f in fields if f.name in shown],
+                municipality_id=flow.offer.processing_authority.pk,
+            )
+        )
         if not errors:
             for f in fields:
                 draft["values"].pop(f.name, None)
@@ -328,9 +336,11 @@ def _file_case(
             files=files,
             language=request.LANGUAGE_CODE,
         )
-    except (SubmissionInvalid, FileTooLarge) as exc:
+    except (SubmissionInvalid, FileTooLarge, UploadNotScanned) as exc:
         if isinstance(exc, FileTooLarge):
             errors = {exc.field: [too_large_message(exc.limit)]}
+        elif isinstance(exc, UploadNotScanned):
+            errors = {exc.field: [exc.detail]}
         else:
             errors = {
                 key.split(".", 1)[-1]
@@ -341,7 +351,10 @@ def _file_case(
         draft["errors"] = errors
         draft_save(request, flow, draft)
         messages.error(
-            request, _("Some answers need your attention before the request can be sent.")
+            request,
+            exc.detail
+            if isinstance(exc, UploadNotScanned)
+            else _("Some answers need your attention before the request can be sent."),
         )
         return redirect(flow.step_url(min(flow.step_of_field(name) for name in errors))), None
     response = _submitted(request, flow, draft, submitted.case.reference, submitted.access_token)

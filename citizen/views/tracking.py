@@ -20,6 +20,7 @@ from cases.services import case_apply_action
 from cases.workflow import ActionNotPermitted, TransitionNotAllowed, UnknownAction, allowed_actions
 from citizen.uploads import too_large_message, with_upload_field_errors
 from core.errors import FileTooLarge, Invalid, NotFound
+from core.scanning import UploadNotScanned
 from core.throttling import throttle
 
 # The timeline as the applicant reads it (the clerk's page uses the event types' labels).
@@ -145,6 +146,8 @@ def _apply_citizen_action(
         )
     except FileTooLarge as exc:
         return {"files": [too_large_message(exc.limit)]}
+    except UploadNotScanned as exc:
+        return {"files": [exc.detail]}
     except (TransitionNotAllowed, UnknownAction, ActionNotPermitted):
         return None
     except Invalid as exc:

@@ -11,7 +11,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from core.errors import Invalid
 from core.formats import euros_plain
+from core.scanning import UploadInfected, scan_upload
 from municipalities.models import Municipality
 from payments import camt, payables, providers
 from payments.models import Payment, PaymentEvent, Refund, StatementImport, StatementLine
@@ -116,7 +118,12 @@ def statements_upload(
     """Import an upload of the municipality's fee account: a camt.053/.054 file, or a ZIP of
     them. Every file is read and checked first: one unsafe, unreadable or foreign file
     refuses the whole upload (400) and nothing is booked; then all are imported in one
-    transaction."""
+    transaction. The virus check sees the upload first: an infected file is refused (400 at
+    `file`), no verdict refuses it too (UploadNotScanned, 503)."""
+    try:
+        scan_upload(data, field="file", name=filename, municipality_id=municipality.pk, actor=user)
+    except UploadInfected as infected:
+        raise Invalid(errors={"file": [str(infected.user_message)]}) from infected
     files = statement_files(data, filename)
     prepared = []
     for file in files:
