@@ -11,7 +11,7 @@ from django.utils import timezone
 from cases.calendar import is_working_day
 from cases.selectors import cases_due_for_digest, deadline_flag, due_soon_limit
 from core.mail import send_templated
-from municipalities.models import Membership
+from municipalities.selectors import clerk_emails
 
 logger = logging.getLogger(__name__)
 
@@ -48,10 +48,4 @@ def digest_send(*, today: datetime.date | None = None) -> int:
 
 
 def _clerk_addresses(authority_id: int) -> list[str]:
-    emails = (
-        Membership.objects.filter(municipality_id=authority_id, role=Membership.Role.CLERK)
-        .exclude(user__email="")
-        .filter(user__is_active=True)
-        .values_list("user__email", flat=True)
-    )
-    return sorted(set(emails))
+    return clerk_emails(authority_id)

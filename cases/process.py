@@ -17,7 +17,7 @@ from cases.workflow import Trigger
 from catalog.forms.fields import fields_of
 from catalog.forms.uploads import sniff_content_type
 from core.formats import money
-from municipalities.models import Membership
+from municipalities.selectors import clerk_emails
 
 
 def _context(case: Case, step: CaseStep) -> dict:
@@ -34,14 +34,7 @@ def _context(case: Case, step: CaseStep) -> dict:
 
 
 def _clerk_emails(case: Case) -> list[str]:
-    emails = (
-        Membership.objects.filter(
-            municipality=case.processing_authority, role=Membership.Role.CLERK
-        )
-        .exclude(user__email="")
-        .values_list("user__email", flat=True)
-    )
-    return sorted(set(emails))
+    return clerk_emails(case.processing_authority_id)
 
 
 @register("send_receipt")
@@ -64,7 +57,8 @@ def send_receipt(step: CaseStep) -> None:
 def notify_authority(step: CaseStep) -> None:
     case = step.case
     if step.payload.get("trigger") == Trigger.APPLICANT_RESPONDED and case.assigned_to_id:
-        to = [case.assigned_to.email] if case.assigned_to.email else _clerk_emails(case)
+        assignee = case.assigned_to
+        to = [assignee.email] if assignee.is_active and assignee.email else _clerk_emails(case)
     else:
         to = _clerk_emails(case)
     send_step_email(

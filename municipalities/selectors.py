@@ -6,7 +6,7 @@ import datetime
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from municipalities.models import Delegation, Municipality
+from municipalities.models import Delegation, Membership, Municipality
 
 
 def municipalities_public() -> QuerySet[Municipality]:
@@ -48,3 +48,18 @@ def overlapping_delegations(
     if exclude_id is not None:
         qs = qs.exclude(pk=exclude_id)
     return qs.select_related("to_municipality")
+
+
+def clerk_emails(municipality_id: int) -> list[str]:
+    """The one recipient query of mail to an authority's clerks ("new case", answers, the
+    digest): active users with a clerk membership and an address, each once."""
+    emails = (
+        Membership.objects.filter(
+            municipality_id=municipality_id,
+            role=Membership.Role.CLERK,
+            user__is_active=True,
+        )
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+    return sorted(set(emails))

@@ -277,6 +277,42 @@ def test_notify_authority_reaches_every_clerk_but_not_admins(
     assert notice.to == ["anna@musterstadt.example", "bernd@musterstadt.example"]
 
 
+def test_a_deactivated_clerk_receives_no_email(town, api, django_capture_on_commit_callbacks):
+    """Issue 13, 4: neither the "new case" mail, nor an applicant's answer to a case the
+    deactivated clerk had claimed, nor the digest (one recipient query for all three)."""
+    from cases.digest import digest_send
+    from cases.models import Actor
+    from cases.services import case_apply_action
+
+    service = offer(town, process_steps=["notify_authority"])
+    active = MembershipFactory(
+        municipality=town, user=UserFactory(username="anna", email="anna@musterstadt.example")
+    ).user
+    gone = MembershipFactory(
+        municipality=town, user=UserFactory(username="bernd", email="bernd@musterstadt.example")
+    ).user
+    with django_capture_on_commit_callbacks(execute=True):
+        claimed = file_case(town, service)
+    case_apply_action(case=claimed, action="claim", actor_kind=Actor.CLERK, actor=gone)
+    case_apply_action(
+        case=claimed, action="request_info", actor_kind=Actor.CLERK, actor=gone, comment="Foto?"
+    )
+    gone.is_active = False
+    gone.save()
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        fresh = file_case(town, service)
+        case_apply_action(
+            case=claimed, action="respond", actor_kind=Actor.APPLICANT, comment="Anbei"
+        )
+    Case.objects.filter(pk__in=[claimed.pk, fresh.pk]).update(due_date=datetime.date(2026, 3, 2))
+    digest_send(today=datetime.date(2026, 3, 2))
+
+    assert len(mail.outbox) == 3  # new case, answer, digest
+    assert all(message.to == [active.email] for message in mail.outbox)
+
+
 def test_without_clerks_the_authoritys_own_address_is_notified(
     town, django_capture_on_commit_callbacks
 ):
