@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import ServiceDefinition
+from core.purge import personal_data
 from core.uploads import register_area
 from municipalities.models import Municipality
 
@@ -269,3 +270,11 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} → {', '.join(self.to)}"
+
+
+# What names or describes the applicant (core/purge.py): erased by cases/purge.py.
+personal_data(Case, "applicant_name", "applicant_email", "data")
+personal_data(CaseEvent, "comment")
+personal_data(Attachment, "file", "original_name")
+personal_data(CaseStep, "payload", "last_error")
+personal_data(OutboundEmail, "to")

@@ -1,8 +1,10 @@
-"""What the retention purge erases of a case (core/purge.py): the applicant's name and
-e-mail, the answers, every attachment (file and row), free-text comments of the timeline
-(they may quote the applicant), recipients of sent e-mails and comments carried in step
-payloads. Kept: reference, service version, filing town, processing authority, status, fee,
-dates — what /district/ counts."""
+"""What the retention purge and an erasure erase of a case (core/purge.py): the applicant's
+name and e-mail, the answers, every attachment (file and row: uploads and issued
+documents), free-text comments of the timeline (they may quote the applicant), recipients
+of sent e-mails, step payloads (comments, messages) and step errors (a refusing mail server
+quotes the address), and the values audit entries quote about the case and its steps.
+Kept: reference, service version, filing town, processing authority, status, fee, dates —
+what /district/ counts."""
 
 from __future__ import annotations
 
@@ -11,10 +13,15 @@ import datetime
 from django.db.models.fields.files import FieldFile
 
 from cases.models import Actor, Attachment, Case, CaseEvent, CaseStep, OutboundEmail
+from core.audit import audit_redact
+from core.models import AuditEntry
 from core.purge import purge_hook
 
+#: What a step's payload keeps: the workflow's own words, which a retried step reads.
+KEPT_STEP_KEYS = ("trigger", "action")
 
-@purge_hook("cases")
+
+@purge_hook("cases", erases=[Case, CaseEvent, Attachment, CaseStep, OutboundEmail, AuditEntry])
 def purge_cases(case_ids: list[int], now: datetime.datetime) -> list[FieldFile]:
     # Re-check under the lock so a concurrent run does not purge twice.
     locked = list(
@@ -30,11 +37,13 @@ def purge_cases(case_ids: list[int], now: datetime.datetime) -> list[FieldFile]:
     )
     CaseEvent.objects.filter(case_id__in=locked).exclude(comment="").update(comment="")
     OutboundEmail.objects.filter(step__case_id__in=locked).update(to=[])
-    for step in CaseStep.objects.filter(case_id__in=locked).only("pk", "payload"):
-        if "comment" in step.payload:
-            CaseStep.objects.filter(pk=step.pk).update(
-                payload={k: v for k, v in step.payload.items() if k != "comment"}
-            )
+    steps = list(CaseStep.objects.filter(case_id__in=locked).only("pk", "payload"))
+    for step in steps:
+        kept = {key: step.payload[key] for key in KEPT_STEP_KEYS if key in step.payload}
+        CaseStep.objects.filter(pk=step.pk).update(payload=kept, last_error="")
+    audit_redact(CaseStep, [step.pk for step in steps])
+    audit_redact(Case, locked)
+    audit_redact(Attachment, [a.pk for a in attachments])
     CaseEvent.objects.bulk_create(
         CaseEvent(
             case_id=case_id,

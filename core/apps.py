@@ -11,8 +11,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Audit and security")
 
     def ready(self) -> None:
-        # Registers the system checks (the database's and the upload scanner's) and the RLS
-        # hooks.
-        from core import checks, rls, scanning  # noqa: F401
+        # Registers the system checks (the database's, the upload scanner's, personal data's)
+        # and the RLS hooks.
+        from core import checks, purge, rls, scanning  # noqa: F401
 
         rls.register_tenant_tables({"municipalities_membership": "municipality_id"})

@@ -1,5 +1,6 @@
 """The one write of the audit trail (core.models.AuditEntry)."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -35,3 +36,16 @@ def audit_record(
         municipality_id=municipality_id,
         changes=changes or {},
     )
+
+
+def audit_redact(model: Any, ids: Iterable[Any]) -> int:
+    """Erase the values that entries about these rows quote (a purge or an erasure request,
+    core/purge.py): who did what to which object and when stays; the changed values and the
+    object's label (it may name a person) go. The one exception to the trail being
+    append-only, because the law demands it. Returns the number of entries redacted."""
+    ids = [str(pk) for pk in ids]
+    if not ids:
+        return 0
+    object_type = f"{model._meta.app_label}.{model._meta.model_name}"
+    entries = AuditEntry.objects.filter(object_type=object_type, object_id__in=ids)
+    return entries.update(changes={"redacted": True}, object_repr=object_type)

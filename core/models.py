@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.purge import personal_data
+
 
 class AuditEntry(models.Model):
     """One change made through the admin (or by a system job such as the retention purge).
@@ -63,3 +65,8 @@ class AuditEntry(models.Model):
         if self.pk is not None and not kwargs.get("force_insert"):
             raise ValueError("audit entries are append-only")
         super().save(*args, **kwargs)
+
+
+# An entry about a purged row may quote its values: each app's purge hook redacts the
+# entries about its own rows (core.audit.audit_redact).
+personal_data(AuditEntry, "changes", "object_repr")

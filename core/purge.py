@@ -1,33 +1,100 @@
-"""What the retention purge erases: every app that keeps personal data about a request says
-how to erase it, in one registry, so the purge reaches every table (docs/operations.md,
-Retention).
+"""What the retention purge and an erasure request erase: every app that keeps personal
+data about a request says which fields hold it and how to erase them, in one registry, so a
+purge reaches every table (docs/operations.md, Retention; docs/architecture.md, How to add).
 
-A hook takes the ids of the requests (cases) whose retention period ended and the time of
-the purge, erases what its app keeps about them inside the purge's transaction, and returns
-the stored files to delete once that transaction has committed:
+Two declarations, kept apart on purpose so that one cannot silently stand in for the other:
 
-    @purge_hook("payments")
-    def purge_payments(case_ids: list[int], now: datetime) -> list[FieldFile]: ...
+* beside the model, which of its fields hold personal data:
 
-The registry refuses a second hook under the same name. district/retention.py runs them all,
-in registration order, one transaction per batch."""
+      personal_data(StatementLine, "debtor_name", "debtor_iban", "debtor_bic", "remittance")
+
+* in the app's `purge.py` (imported by its AppConfig.ready()), the hook that erases them,
+  naming the models it erases:
+
+      @purge_hook("payments", erases=[Payment, PaymentEvent, StatementLine, Refund])
+      def purge_payments(case_ids: list[int], now: datetime) -> list[FieldFile]: ...
+
+A hook takes the ids of the requests (cases) to purge and the time of the purge, erases
+what its app keeps about them inside the purge's transaction, and returns the stored files
+to delete once that transaction has committed. The registry refuses a second hook under
+the same name; `check_personal_data_has_hook` (system check core.E020) fails when a model
+with a personal field is erased by no hook. district/retention.py runs them all, in
+registration order, one transaction per batch."""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
+
+from django.core.checks import CheckMessage, Error, register
 
 PurgeHook = Callable[[list[int], datetime.datetime], list[Any]]
 
 HOOKS: dict[str, PurgeHook] = {}
+#: "app_label.ModelName" → the names of its fields that hold personal data.
+PERSONAL: dict[str, tuple[str, ...]] = {}
+#: hook name → the models ("app_label.ModelName") it erases.
+ERASES: dict[str, frozenset[str]] = {}
 
 
-def purge_hook(name: str) -> Callable[[PurgeHook], PurgeHook]:
+def _label(model: Any) -> str:
+    return model if isinstance(model, str) else model._meta.label
+
+
+def personal_data(model: Any, *fields: str) -> None:
+    """Mark fields of `model` (a model class or "app_label.ModelName") as personal data: a
+    purge hook must erase them (system check core.E020)."""
+    label = _label(model)
+    PERSONAL[label] = tuple(dict.fromkeys((*PERSONAL.get(label, ()), *fields)))
+
+
+def purge_hook(name: str, *, erases: Iterable[Any] = ()) -> Callable[[PurgeHook], PurgeHook]:
     def decorator(hook: PurgeHook) -> PurgeHook:
         if name in HOOKS and HOOKS[name] is not hook:
             raise ValueError(f"a purge hook named {name!r} is registered already")
         HOOKS[name] = hook
+        ERASES[name] = frozenset(_label(model) for model in erases)
         return hook
 
     return decorator
+
+
+def unpurged_personal_data() -> dict[str, tuple[str, ...]]:
+    """Models with personal fields that no registered hook erases."""
+    covered = set().union(*ERASES.values()) if ERASES else set()
+    return {label: fields for label, fields in PERSONAL.items() if label not in covered}
+
+
+@register()
+def check_personal_data_has_hook(
+    app_configs: object = None, **kwargs: object
+) -> list[CheckMessage]:
+    from django.apps import apps
+
+    errors: list[CheckMessage] = []
+    for label, fields in sorted(unpurged_personal_data().items()):
+        errors.append(
+            Error(
+                f"{label} holds personal data ({', '.join(fields)}) that no purge hook erases.",
+                hint="Register a hook with @core.purge.purge_hook(name, erases=[...]) in your "
+                "app's purge.py (docs/architecture.md, How to add a model with personal data).",
+                obj=label,
+                id="core.E020",
+            )
+        )
+    for label, fields in sorted(PERSONAL.items()):
+        try:
+            names = {field.name for field in apps.get_model(label)._meta.get_fields()}
+        except LookupError:
+            names = set()
+        for field in fields:
+            if field not in names:
+                errors.append(
+                    Error(
+                        f"{label}.{field} is marked personal but there is no such field.",
+                        obj=label,
+                        id="core.E021",
+                    )
+                )
+    return errors

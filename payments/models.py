@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.purge import personal_data
 from municipalities.models import Municipality
 
 
@@ -365,3 +366,11 @@ class SandboxTransaction(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+
+# What names a payer (core/purge.py): erased by payments/purge.py.
+personal_data(PaymentEvent, "payload")
+personal_data(StatementImport, "report")
+personal_data(StatementLine, "debtor_name", "debtor_iban", "debtor_bic", "remittance")
+personal_data(Refund, "creditor_name", "creditor_iban", "creditor_bic", "remittance", "message")
+personal_data(RefundExport, "xml")

@@ -24,3 +24,24 @@ def test_upload_areas_are_named_once_and_paths_stay_inside():
     assert area.path("abc", "beleg-Łukasz.pdf") == "drafts/abc/beleg-Łukasz.pdf"
     with pytest.raises(ValueError):
         area.path("..", "cases", "x.pdf")
+
+
+def test_every_model_marked_personal_is_erased_by_a_hook():
+    from django.core.management import call_command
+
+    assert purge.unpurged_personal_data() == {}
+    assert {"cases.Case", "payments.StatementLine", "payments.Refund"} <= set(purge.PERSONAL)
+    call_command("check")  # core.E020 and core.E021 pass on the portal as it is
+
+
+def test_a_personal_field_no_hook_erases_fails_the_system_check(monkeypatch):
+    monkeypatch.setitem(purge.PERSONAL, "payments.SandboxTransaction", ("purpose",))
+    monkeypatch.setitem(purge.PERSONAL, "cases.Case", ("applicant_name", "applicant_phone"))
+
+    errors = purge.check_personal_data_has_hook()
+
+    assert [(e.id, e.obj) for e in errors] == [
+        ("core.E020", "payments.SandboxTransaction"),
+        ("core.E021", "cases.Case"),
+    ]
+    assert "purpose" in errors[0].msg and "applicant_phone" in errors[1].msg
