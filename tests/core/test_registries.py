@@ -26,7 +26,7 @@ def test_upload_areas_are_named_once_and_paths_stay_inside():
         area.path("..", "cases", "x.pdf")
 
 
-def test_every_model_marked_personal_is_erased_by_a_hook():
+def test_every_model_marked_personal_is_erased_by_a_hook(db):
     from django.core.management import call_command
 
     assert purge.unpurged_personal_data() == {}
