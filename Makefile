@@ -109,6 +109,7 @@ beat: install
 bench: install-dev static
 	$(PY) bench/queue.py
 	$(PY) bench/dashboard.py
+	$(PY) bench/search.py
 	$(PY) bench/submit.py
 	$(PY) bench/steps.py
 

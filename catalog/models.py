@@ -37,6 +37,15 @@ class ServiceDefinition(models.Model):
     leika = models.CharField(_("LeiKa key"), max_length=20, blank=True)
     name = models.JSONField(_("name"), help_text='{"de": "…", "en": "…"}')
     description = models.JSONField(_("description"), default=dict, blank=True)
+    synonyms = models.JSONField(
+        _("synonyms"),
+        default=list,
+        blank=True,
+        help_text=_(
+            'Other words residents search for, e.g. ["Ummeldung", "Umzug"] '
+            "(the service search finds them like the name)."
+        ),
+    )
     offered_by = models.CharField(
         _("offered by"), max_length=10, choices=OfferedBy.choices, default=OfferedBy.TOWNS
     )

@@ -35,6 +35,12 @@ def definition_errors(spec: dict[str, Any]) -> list[str]:
         problems.append(
             f"unknown process steps {', '.join(unknown_steps)}; allowed: {', '.join(PROCESS_STEPS)}"
         )
+    synonyms = spec.get("synonyms", [])
+    if not (
+        isinstance(synonyms, list)
+        and all(isinstance(s, str) and 0 < len(s.strip()) <= 100 for s in synonyms)
+    ):
+        problems.append("synonyms must be a list of words or phrases of 1 to 100 characters")
     fee = spec["fee"]
     if not isinstance(fee, dict) or fee.get("kind") not in FeeKind.values:
         problems.append(f"fee kind must be one of {', '.join(FeeKind.values)}")
@@ -59,6 +65,7 @@ def _fields_from_spec(spec: dict[str, Any]) -> dict[str, Any]:
         "leika": spec.get("leika") or "",
         "name": spec["name"],
         "description": spec.get("description", {}),
+        "synonyms": [s.strip() for s in spec.get("synonyms", [])],
         "offered_by": spec["offered_by"],
         "form": spec["form"],
         "fee": fee,
@@ -142,6 +149,7 @@ def service_export(definition: ServiceDefinition) -> dict[str, Any]:
         "leika": definition.leika or None,
         "name": definition.name,
         "description": definition.description,
+        "synonyms": definition.synonyms,
         "offered_by": definition.offered_by,
         "fee": definition.fee,
         "fee_min_cents": definition.fee_min_cents,

@@ -43,6 +43,7 @@ class ServiceDefinitionForm(forms.ModelForm):
             "leika",
             "name",
             "description",
+            "synonyms",
             "offered_by",
             "form",
             "fee",
@@ -59,8 +60,13 @@ class ServiceDefinitionForm(forms.ModelForm):
             "fee": forms.Textarea(attrs={"rows": 3, "cols": 100}),
             "name": forms.Textarea(attrs={"rows": 2, "cols": 100}),
             "description": forms.Textarea(attrs={"rows": 4, "cols": 100}),
+            "synonyms": forms.Textarea(attrs={"rows": 2, "cols": 100}),
             "process_steps": forms.Textarea(attrs={"rows": 2, "cols": 100}),
         }
+
+    def clean_synonyms(self) -> Any:
+        # An empty box is no synonyms (the model's default), not a missing value.
+        return self.cleaned_data.get("synonyms") or []
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -76,12 +82,15 @@ class ServiceDefinitionForm(forms.ModelForm):
             "fee": cleaned.get("fee", self.instance.fee),
             "offered_by": cleaned.get("offered_by", self.instance.offered_by),
             "process_steps": cleaned.get("process_steps", self.instance.process_steps),
+            "synonyms": cleaned.get("synonyms", self.instance.synonyms),
         }
         for problem in definition_errors(spec):
             if problem not in form_problems:
                 target = (
                     "process_steps"
                     if "process steps" in problem
+                    else "synonyms"
+                    if problem.startswith("synonyms")
                     else ("fee" if "fee" in problem else None)
                 )
                 self.add_error(target, problem)

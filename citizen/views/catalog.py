@@ -3,23 +3,16 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from catalog.selectors import Offer, offers_for
+from catalog.search import offers_search
+from catalog.selectors import offers_for
 from municipalities.selectors import municipality_by_slug
-
-
-def _matches(offer: Offer, query: str) -> bool:
-    service = offer.service
-    haystack = []
-    for value in (service.name, service.description):
-        haystack.extend(value.values() if isinstance(value, dict) else [value or ""])
-    return query.casefold() in " ".join(haystack).casefold()
 
 
 def municipality(request: HttpRequest, slug: str) -> HttpResponse:
     town = municipality_by_slug(slug)
     offers = offers_for(town)
     query = request.GET.get("q", "").strip()[:100]
-    shown = [o for o in offers if _matches(o, query)] if query else offers
+    shown = offers_search(offers, query) if query else offers
     return render(
         request,
         "citizen/municipality.html",
