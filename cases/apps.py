@@ -18,7 +18,7 @@ class CasesConfig(AppConfig):
         payables.register(CasePayable())
         rls.register_tenant_tables(
             {
-                "services_case": "processing_authority_id",
+                "services_case": "processing_authority_id or municipality_id",
                 "services_caseevent": "via services_case",
                 "services_attachment": "via services_case",
                 "services_casestep": "via services_case",

@@ -115,6 +115,82 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
         database.setdefault("TEST", {})["NAME"] = str(
             tmp_path_factory.mktemp("db") / "test_kreisportal.sqlite3"
         )
+    if _owner_credentials():
+        _use_credentials(_owner_credentials())
+
+
+def _owner_credentials() -> dict | None:
+    """DATABASE_OWNER_URL (CI, .ci/run): the role that owns the schema. It creates the test
+    database and runs the migrations; the tests themselves connect as DATABASE_URL's role,
+    the app's (docs/operations.md, Row-level security)."""
+    import environ
+
+    url = os.environ.get("DATABASE_OWNER_URL")
+    if not url:
+        return None
+    owner = environ.Env.db_url_config(url)
+    return {"USER": owner.get("USER", ""), "PASSWORD": owner.get("PASSWORD", "")}
+
+
+_APP_CREDENTIALS: dict = {}
+
+
+def _use_credentials(credentials: dict) -> None:
+    from django.conf import settings
+    from django.db import connections
+
+    database = settings.DATABASES["default"]
+    _APP_CREDENTIALS.setdefault("USER", database.get("USER", ""))
+    _APP_CREDENTIALS.setdefault("PASSWORD", database.get("PASSWORD", ""))
+    connections.close_all()
+    for target in (database, connections["default"].settings_dict):
+        target.update(credentials)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """With DATABASE_OWNER_URL: after the owner has migrated the test database, the tests
+    run as the app's login role (RLS binds it). That role may also empty the tables
+    between transactional tests (TRUNCATE, which production's role never needs)."""
+    owner = _owner_credentials()
+    if not owner:
+        yield
+        return
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO "
+            + connection.ops.quote_name(_APP_CREDENTIALS["USER"])
+        )
+    _use_credentials(dict(_APP_CREDENTIALS))
+    yield
+    _use_credentials(owner)  # the owner drops the test database
+
+
+@pytest.fixture
+def schema_owner(transactional_db, django_db_blocker):
+    """A test that changes the schema (migrations, policies) runs as its owner: in CI the
+    app's role may not (it owns nothing). Only for transactional tests — what they do is
+    committed, so they undo it themselves. Without DATABASE_OWNER_URL: nothing to switch."""
+    owner = _owner_credentials()
+    if not owner:
+        yield
+        return
+    from django.db import connection
+
+    _use_credentials(owner)
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            # Tables the test made anew (a migration backwards and forwards) get the grant of
+            # django_db_setup again, so the flush after the test can empty them.
+            cursor.execute(
+                "GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO "
+                + connection.ops.quote_name(_APP_CREDENTIALS["USER"])
+            )
+        _use_credentials(dict(_APP_CREDENTIALS))
 
 
 # --- clerk workspace (issue 4): file a demo case the way a citizen would ---------------
@@ -169,3 +245,12 @@ def file_case(demo):
         )
 
     return _file
+
+
+def rls_queries() -> int:
+    """Queries the row-level-security middleware adds to a signed-in request (narrowing the
+    connection, and handing it back as a system context): 2 with DATABASE_RLS on
+    PostgreSQL (CI), else 0 — for tests that count a page's queries."""
+    from core import rls
+
+    return 2 if rls.enabled() else 0

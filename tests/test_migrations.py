@@ -199,7 +199,7 @@ def _write_old_data(apps) -> dict:
 
 
 @pytest.fixture
-def before_the_split():
+def before_the_split(schema_owner):
     executor = _migrate(BEFORE_SPLIT)
     # Today's content types of the moved models would be made after a migrate; a database
     # of then has the old apps' ones instead.

@@ -11,7 +11,6 @@ from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from cases import selectors
@@ -26,6 +25,7 @@ from cases.workflow import (
 )
 from core.api import JSONParser
 from core.errors import Invalid
+from core.throttling import ScopedRateThrottle
 from municipalities.selectors import municipality_by_slug
 from payments.api import ACCESS_TOKEN_PARAMETERS, access_token_of
 from payments.selectors import payment_status_for

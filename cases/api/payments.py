@@ -11,10 +11,10 @@ from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from cases.selectors import case_for_fee_desk, case_for_request
+from core.throttling import ScopedRateThrottle
 from payments import selectors as payment_selectors
 from payments.api import ACCESS_TOKEN_PARAMETERS, PaymentSerializer, access_token_of
 from payments.services.creation import payment_create

@@ -2,6 +2,8 @@
 municipality set sees no tenant rows, and with one set only that municipality's rows —
 whatever the ORM forgets to filter. The system check fails when a policy is missing."""
 
+import os
+
 import pytest
 from django.db import connection
 from django.test import RequestFactory
@@ -82,12 +84,13 @@ def test_without_a_municipality_set_the_app_role_sees_no_tenant_rows(two_towns, 
 def test_with_a_municipality_set_only_its_rows_are_visible(two_towns, as_app_role):
     ahlen, beckum = two_towns
     rls.set_scope([ahlen.pk], local=True)
-    # The case Ahlen filed but Beckum processes is Beckum's (purpose limitation).
-    assert set(Case.objects.values_list("processing_authority_id", flat=True)) == {ahlen.pk}
-    assert Case.objects.count() == 1
-    assert {e.case.processing_authority_id for e in CaseEvent.objects.select_related("case")} == {
-        ahlen.pk
-    }
+    # Ahlen sees its own case and the one it filed for Beckum to process (it is that fee's
+    # payee); which of them its clerks work is the selectors' rule (purpose limitation).
+    assert sorted(Case.objects.values_list("processing_authority_id", flat=True)) == sorted(
+        [ahlen.pk, beckum.pk]
+    )
+    assert set(Case.objects.values_list("municipality_id", flat=True)) == {ahlen.pk}
+    assert {e.case.municipality_id for e in CaseEvent.objects.select_related("case")} == {ahlen.pk}
     assert set(ServiceOffering.objects.values_list("municipality_id", flat=True)) == {ahlen.pk}
     # The dashboard's counts follow the cases.
     assert list(CaseTally.objects.values_list("processing_authority_id", "cases")) == [
@@ -103,7 +106,7 @@ def test_with_a_municipality_set_only_its_rows_are_visible(two_towns, as_app_rol
 def test_a_clerk_deciding_under_the_policy_is_counted(two_towns, as_app_role):
     ahlen, _beckum = two_towns
     rls.set_scope([ahlen.pk], local=True)
-    case = Case.objects.select_related("service").get()  # the only one Ahlen processes
+    case = Case.objects.select_related("service").get(processing_authority=ahlen)
     clerk = Membership.objects.get(municipality=ahlen).user
 
     case_apply_action(case=case, action="approve", actor_kind=Actor.CLERK, actor=clerk)
@@ -121,7 +124,7 @@ def test_the_app_role_cannot_write_into_another_municipality(two_towns, as_app_r
     with pytest.raises(DatabaseError, match="row-level security"), transaction.atomic():
         ServiceOffering.objects.create(municipality=beckum, service_key="fremd")
     # An update of a row the role cannot see changes nothing.
-    assert Case.objects.filter(processing_authority=beckum).update(applicant_name="x") == 0
+    assert Case.objects.filter(municipality=beckum).update(applicant_name="x") == 0
 
 
 def test_a_signed_in_clerk_request_is_narrowed_to_the_clerks_town(two_towns, as_app_role, settings):
@@ -140,7 +143,7 @@ def test_a_signed_in_clerk_request_is_narrowed_to_the_clerks_town(two_towns, as_
     request = RequestFactory().get("/")
     request.user = clerk
     rls.RowLevelSecurityMiddleware(view)(request)
-    assert seen["cases"] == 1
+    assert seen["cases"] == 2  # Ahlen's own and the one it filed for Beckum, not Beckum's
     # Afterwards the connection is a system context again.
     assert Case.objects.count() == 3
 
@@ -164,18 +167,55 @@ def test_every_tenant_table_has_a_forced_policy():
     assert check_row_level_security(databases=["default"]) == []
 
 
-def test_system_check_fails_when_a_tenant_table_loses_its_policy():
+@pytest.mark.django_db(transaction=True)
+def test_system_check_fails_when_a_tenant_table_loses_its_policy(schema_owner):
     with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_get_expr(polqual, polrelid) FROM pg_policy "
+            "WHERE polrelid = 'services_case'::regclass AND polname = 'tenant_isolation'"
+        )
+        (condition,) = cursor.fetchone()
         cursor.execute("DROP POLICY tenant_isolation ON services_case")
-    errors = check_row_level_security(databases=["default"])
-    assert [e.id for e in errors] == ["core.E001"]
-    assert "services_case" in errors[0].msg
+    try:
+        errors = check_row_level_security(databases=["default"])
+        assert [e.id for e in errors] == ["core.E001"]
+        assert "services_case" in errors[0].msg
+    finally:  # committed: put it back for the tests after this one
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE POLICY tenant_isolation ON services_case "
+                f"USING ({condition}) WITH CHECK ({condition})"
+            )
+    assert check_row_level_security(databases=["default"]) == []
 
 
-def test_system_check_fails_when_row_level_security_is_not_forced():
+@pytest.mark.django_db(transaction=True)
+def test_system_check_fails_when_row_level_security_is_not_forced(schema_owner):
     with connection.cursor() as cursor:
         cursor.execute("ALTER TABLE services_casestep NO FORCE ROW LEVEL SECURITY")
-    assert tables_without_forced_policy() == ["services_casestep"]
+    try:
+        assert tables_without_forced_policy() == ["services_casestep"]
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE services_casestep FORCE ROW LEVEL SECURITY")
+    assert tables_without_forced_policy() == []
+
+
+def test_ci_runs_the_suite_as_the_app_role_with_row_level_security(settings):
+    """CI (.ci/run) connects as a login role that is a member of kreisportal_app, owns no
+    table and bypasses nothing, with DATABASE_RLS=1: every test also tests the policies."""
+    if not os.environ.get("DATABASE_OWNER_URL"):
+        pytest.skip("a developer's run as the owner (set DATABASE_OWNER_URL, as .ci/run does)")
+    assert settings.DATABASE_RLS
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT rolsuper, rolbypassrls, pg_has_role(current_user, %s, 'USAGE') "
+            "FROM pg_roles WHERE rolname = current_user",
+            [rls.APP_ROLE],
+        )
+        assert cursor.fetchone() == (False, False, True)
+        cursor.execute("SELECT count(*) FROM pg_tables WHERE tableowner = current_user")
+        assert cursor.fetchone() == (0,)
 
 
 def test_a_district_admins_request_sees_their_district_only(two_towns, as_app_role, settings):
@@ -201,26 +241,31 @@ def test_a_district_admins_request_sees_their_district_only(two_towns, as_app_ro
     assert seen["offerings"] == {ahlen.pk}
 
 
-def test_the_migration_helper_gives_a_new_table_its_forced_policy():
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_helper_gives_a_new_table_its_forced_policy(schema_owner):
     from django.db.migrations.state import ProjectState
 
     table = "kp_test_tenant_thing"
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TABLE {table} (id serial PRIMARY KEY, municipality_id bigint)")
-    operation = rls.tenant_policy(table, rls.allowed("municipality_id"))
-    state = ProjectState()
-    with connection.schema_editor() as editor:
-        operation.database_forwards("core", editor, state, state)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT relrowsecurity, relforcerowsecurity, "
-            "EXISTS (SELECT 1 FROM pg_policy WHERE polrelid = c.oid) "
-            "FROM pg_class c WHERE relname = %s",
-            [table],
-        )
-        assert cursor.fetchone() == (True, True, True)
-    with connection.schema_editor() as editor:
-        operation.database_backwards("core", editor, state, state)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT relrowsecurity FROM pg_class WHERE relname = %s", [table])
-        assert cursor.fetchone() == (False,)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE TABLE {table} (id serial PRIMARY KEY, municipality_id bigint)")
+        operation = rls.tenant_policy(table, rls.allowed("municipality_id"))
+        state = ProjectState()
+        with connection.schema_editor() as editor:
+            operation.database_forwards("core", editor, state, state)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT relrowsecurity, relforcerowsecurity, "
+                "EXISTS (SELECT 1 FROM pg_policy WHERE polrelid = c.oid) "
+                "FROM pg_class c WHERE relname = %s",
+                [table],
+            )
+            assert cursor.fetchone() == (True, True, True)
+        with connection.schema_editor() as editor:
+            operation.database_backwards("core", editor, state, state)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT relrowsecurity FROM pg_class WHERE relname = %s", [table])
+            assert cursor.fetchone() == (False,)
+    finally:  # committed: leave no table behind
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
