@@ -1,6 +1,7 @@
 """Rate limits for plain Django views (pages), sharing the API's throttle rates and cache.
 
-The API throttles with DRF's `ScopedRateThrottle` (scopes in REST_FRAMEWORK's
+The API throttles with `ScopedRateThrottle` below, DRF's keyed on the trusted client address
+(core/clients.py; scopes in REST_FRAMEWORK's
 DEFAULT_THROTTLE_RATES, set from the environment). Pages such as `/track/` and the login
 form are Django views; they take the same rates, the same cache and the same key per client
 through `throttle(scope)`, so an abuser gains nothing by switching from the API to the page.
@@ -14,14 +15,23 @@ import math
 from collections.abc import Callable, Iterable
 
 from django.http import HttpRequest, HttpResponse
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework import throttling
 
+from core.clients import client_address
 from core.errors import Throttled
 
 View = Callable[..., HttpResponse]
 
 
-class PageRateThrottle(SimpleRateThrottle):
+class ScopedRateThrottle(throttling.ScopedRateThrottle):
+    """DRF's scoped throttle keyed on the trusted client address (core/clients.py), not on
+    whatever X-Forwarded-For says. Every API view throttles with this class."""
+
+    def get_ident(self, request: HttpRequest) -> str:
+        return client_address(request)
+
+
+class PageRateThrottle(throttling.SimpleRateThrottle):
     """One scope's rate, keyed like DRF's ScopedRateThrottle: the user for a signed-in
     caller, else the client address."""
 
@@ -36,6 +46,9 @@ class PageRateThrottle(SimpleRateThrottle):
         else:
             ident = self.get_ident(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+    def get_ident(self, request: HttpRequest) -> str:
+        return client_address(request)
 
 
 def throttle(scope: str, *, methods: Iterable[str] | None = None) -> Callable[[View], View]:

@@ -277,7 +277,13 @@ CELERY_BEAT_SCHEDULE = {
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# Failures lock the pair (account, client address): nobody at another address can lock a
+# clerk out, and a shared address (behind the reverse proxy) does not lock everyone out.
+# Guessing across accounts from one address is capped by the "logins" and "tokens"
+# throttles instead (docs/operations.md, Sign-in lockout).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "core.clients.client_address"
+AXES_LOCKOUT_CALLABLE = "core.auth.lockout_response"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 
 CONTENT_SECURITY_POLICY = {
@@ -294,6 +300,9 @@ CONTENT_SECURITY_POLICY = {
 }
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Which hops in front of the portal may name the client in X-Forwarded-For: a count of
+# proxies or a list of their networks; none by default (core/clients.py).
+TRUSTED_PROXIES = env.str("TRUSTED_PROXIES", default="")
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True

@@ -23,6 +23,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularRedocView.as_view(url_name="schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The admin's sign-in counts against the same per-address budget as the login page.
+    path("admin/login/", throttle("logins", methods=["POST"])(admin.site.login)),
     path("admin/", admin.site.urls),
     path(
         "accounts/login/",
