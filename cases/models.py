@@ -160,6 +160,7 @@ class CaseEvent(models.Model):
         CHECK_COMPLETENESS = "check_completeness", _("Completeness check")
         FORWARD_TO_AGENCY = "forward_to_agency", _("Forwarded to the agency")
         PERSONAL_DATA_PURGED = "personal_data_purged", _("Personal data purged")
+        FILE_QUARANTINED = "file_quarantined", _("File quarantined by the virus check")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now)
@@ -193,6 +194,12 @@ def attachment_path(instance: "Attachment", filename: str) -> str:
     )
 
 
+class AttachmentQuerySet(models.QuerySet):
+    def servable(self) -> "AttachmentQuerySet":
+        """The files that may be handed out: not quarantined by the virus check."""
+        return self.filter(quarantined_at__isnull=True)
+
+
 class Attachment(models.Model):
     class Kind(models.TextChoices):
         UPLOAD = "upload", _("Upload by the applicant")
@@ -210,6 +217,12 @@ class Attachment(models.Model):
         default=True, help_text=_("Visible to the applicant on the tracking page.")
     )
     uploaded_at = models.DateTimeField(default=timezone.now)
+    # Set when a rescan after a signature update found malware (cases/quarantine.py): the
+    # file stays on disk for inspection but is never served again.
+    quarantined_at = models.DateTimeField(_("quarantined at"), null=True, blank=True)
+    quarantine_signature = models.CharField(_("malware signature"), max_length=200, blank=True)
+
+    objects = AttachmentQuerySet.as_manager()
 
     class Meta:
         db_table = "services_attachment"

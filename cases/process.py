@@ -134,7 +134,9 @@ def _decision_attachment(step: CaseStep) -> list[tuple[str, bytes, str]]:
     if sibling is not None and sibling.status == CaseStep.Status.PENDING:
         if step_run(sibling.pk) not in (CaseStep.Status.DONE, CaseStep.Status.FAILED):
             raise DocumentNotReady(sibling.key)
-    decision = case.attachments.filter(kind=Attachment.Kind.DOCUMENT).order_by("-id").first()
+    decision = (
+        case.attachments.servable().filter(kind=Attachment.Kind.DOCUMENT).order_by("-id").first()
+    )
     if decision is None:
         return []
     with decision.file.open("rb") as handle:

@@ -272,6 +272,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "citizen.purge_abandoned_drafts",
         "schedule": crontab(minute="45", hour="3"),
     },
+    # After the night's signature updates: stored files a new signature matches are
+    # quarantined (cases/quarantine.py).
+    "Rescan stored files (daily)": {
+        "task": "cases.rescan_uploads",
+        "schedule": crontab(minute="15", hour="4"),
+    },
 }
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases import selectors
-from cases.models import Actor, Case
+from cases.models import Actor, Attachment, Case
 from cases.services import case_apply_action, case_submit
 from cases.workflow import (
     APPLICANT_ACTIONS,
@@ -146,6 +146,11 @@ class AttachmentSerializer(serializers.Serializer):
     name = serializers.CharField(source="original_name")
     content_type = serializers.CharField()
     size = serializers.IntegerField()
+    quarantined = serializers.SerializerMethodField()
+
+    def get_quarantined(self, attachment: Attachment) -> bool:
+        """True when the virus check found malware in the stored file: it is withheld."""
+        return attachment.quarantined_at is not None
 
 
 class CaseDetailSerializer(serializers.Serializer):

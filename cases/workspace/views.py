@@ -257,6 +257,7 @@ def _case_page(
             "fee_euros": Decimal(case.fee_cents) / 100,
             "answers": _answers(case, attachments),
             "attachments": attachments,
+            "quarantined": [a for a in attachments if a.quarantined_at],
             "timeline": _timeline(list(selectors.events_for(case, public_only=False))),
             "actions": [
                 {
@@ -278,8 +279,8 @@ def _case_page(
 @login_required
 def case_file(request: HttpRequest, reference: str, attachment_id: int) -> FileResponse:
     case = selectors.case_for_clerk(request.user, reference)
-    attachment = case.attachments.filter(pk=attachment_id).first()
-    if attachment is None:
+    attachment = case.attachments.servable().filter(pk=attachment_id).first()
+    if attachment is None:  # also a file the virus check quarantined: never served
         raise NotFound("attachment not found")
     try:
         handle = attachment.file.open("rb")

@@ -162,7 +162,7 @@ def _apply_citizen_action(
 def track_download(request: HttpRequest, reference: str, attachment_id: int) -> FileResponse:
     """A public attachment of the case (upload, receipt, decision) as a download."""
     case = case_for_token(reference, request.GET.get("access_token", ""))
-    attachment = case.attachments.filter(public=True, pk=attachment_id).first()
+    attachment = case.attachments.servable().filter(public=True, pk=attachment_id).first()
     if attachment is None:
         raise NotFound("no such document")
     try:
