@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0001_initial"),
+        ("cases", "0002_filing_town_sees_its_fee_cases"),
     ]
 
     operations = [
