@@ -3,9 +3,21 @@ shadow anything after it, and /track/ must come before the municipality patterns
 
 from django.urls import path
 
-from citizen.views import catalog, payments, steps, tracking
+from citizen.views import catalog, payments, preview, steps, tracking
 
 urlpatterns = [
+    # The designer's live preview of a draft (district admins; docs/designer.md).
+    path("district/services/<slug:key>/preview/", preview.preview_step, name="designer-preview"),
+    path(
+        "district/services/<slug:key>/preview/<int:step>/",
+        preview.preview_step,
+        name="designer-preview-step",
+    ),
+    path(
+        "district/services/<slug:key>/preview/check/",
+        preview.preview_check,
+        name="designer-preview-check",
+    ),
     path("track/<str:reference>/", tracking.track, name="track"),
     path(
         "track/<str:reference>/files/<int:attachment_id>/",

@@ -36,6 +36,7 @@ urlpatterns = [
     path("saml2/", include("identity.urls")),  # citizen sign-in (docs/identity.md)
     path("", include("cases.workspace.urls")),
     path("", include("district.urls")),
+    path("", include("catalog.designer.urls")),  # the service designer (docs/designer.md)
     path("", views.home, name="home"),
     # Citizen pages last: /<slug>/… would shadow anything after it.
     path("", include("citizen.urls")),
