@@ -26,6 +26,10 @@ from core.scanning import ScanSizeExceeded, ScanStatus, scan
 logger = logging.getLogger(__name__)
 
 
+class ScanningOff(Exception):
+    """UPLOAD_SCAN_URL is empty: there is nothing to rescan with."""
+
+
 @dataclass
 class RescanReport:
     scanned: int = 0
@@ -68,10 +72,6 @@ def attachments_rescan(*, batch_size: int = 200) -> RescanReport:
         report.too_large,
     )
     return report
-
-
-class ScanningOff(Exception):
-    """UPLOAD_SCAN_URL is empty: there is nothing to rescan with."""
 
 
 def attachment_quarantine(attachment: Attachment, *, signature: str) -> bool:
