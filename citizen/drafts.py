@@ -27,7 +27,7 @@ from catalog.forms.uploads import validate_files
 from citizen.flow import Flow
 from citizen.uploads import too_large_message
 from core.errors import FileTooLarge
-from core.scanning import UploadNotScanned
+from core.scanning import UploadInfected, UploadNotScanned
 from core.uploads import register_area
 
 DRAFTS = register_area("drafts", "Uploads of form drafts not yet sent")
@@ -131,6 +131,15 @@ def draft_files(draft: Draft, known: set[str]) -> dict[str, list[UploadedFile]]:
                 SimpleUploadedFile(meta["name"], stored.read(), content_type=meta["content_type"])
             ]
     return files
+
+
+def draft_drop_refused_files(draft: Draft, errors: dict[str, list[str]]) -> None:
+    """Delete the stored uploads the virus check refused when the whole request was checked
+    at the end (a signature learnt since the step): never kept, the step asks again."""
+    refused = str(UploadInfected.user_message)
+    for name, messages in errors.items():
+        if refused in messages and name in draft["files"]:
+            default_storage.delete(draft["files"].pop(name)["path"])
 
 
 def draft_forget_missing_files(draft: Draft) -> None:

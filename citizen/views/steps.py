@@ -26,6 +26,7 @@ from catalog.forms.fields import Field, fields_of
 from catalog.forms.validation import validate_form
 from citizen.drafts import (
     draft_discard,
+    draft_drop_refused_files,
     draft_files,
     draft_forget_missing_files,
     draft_of,
@@ -348,6 +349,7 @@ def _file_case(
                 else key.replace(".", "_"): messages_
                 for key, messages_ in exc.errors.items()
             }
+        draft_drop_refused_files(draft, errors)
         draft["errors"] = errors
         draft_save(request, flow, draft)
         messages.error(

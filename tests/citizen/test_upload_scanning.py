@@ -153,3 +153,26 @@ def test_while_clamd_is_down_an_answer_is_refused_with_a_clear_message(
     assert asked.status == Case.Status.AWAITING_APPLICANT and asked.attachments.count() == 1
     daemon.start()
     assert respond(citizen, asked, PDF).status_code == 302
+
+
+def test_a_draft_file_a_new_signature_matches_is_refused_at_the_end_and_deleted(
+    citizen, clamd_factory, settings
+):
+    """The final submission checks the draft's files again: a signature clamd learnt after
+    the step refuses the file there, deletes it from the draft and files nothing."""
+    daemon = clamd_factory()
+    settings.UPLOAD_SCAN_URL = daemon.unix_url
+    answer_steps(citizen)
+    assert post_upload(citizen, PDF).status_code == 302
+    contact(citizen)
+    daemon.add_signature("Kreisportal.Test.NewThreat", PDF)
+
+    response = citizen.post(f"{BASE}check/", follow=True)
+
+    assert response.redirect_chain[0][0] == step_url(4)
+    assert REFUSED in response.content.decode()
+    assert draft_files() == []
+    assert not Case.objects.exists() and not Attachment.objects.exists()
+    assert AuditEntry.objects.get(action=AuditEntry.Action.REFUSE).changes["signature"] == (
+        "Kreisportal.Test.NewThreat.UNOFFICIAL"
+    )
