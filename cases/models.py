@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import ServiceDefinition
+from core import notes
 from core.purge import personal_data
 from core.uploads import register_area
 from municipalities.models import Municipality
@@ -27,8 +28,8 @@ class Case(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     reference = models.CharField(_("reference"), max_length=20, unique=True)
-    access_token_hash = models.CharField(max_length=64)
-    token_salt = models.CharField(max_length=32)
+    access_token_hash = models.CharField(max_length=64, verbose_name=_("access token hash"))
+    token_salt = models.CharField(max_length=32, verbose_name=_("token salt"))
     municipality = models.ForeignKey(
         Municipality,
         on_delete=models.PROTECT,
@@ -41,7 +42,12 @@ class Case(models.Model):
         related_name="processed_cases",
         verbose_name=_("processing authority"),
     )
-    service = models.ForeignKey(ServiceDefinition, on_delete=models.PROTECT, related_name="cases")
+    service = models.ForeignKey(
+        ServiceDefinition,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("service version"),
+    )
     applicant_name = models.CharField(_("applicant name"), max_length=200)
     applicant_email = models.EmailField(_("applicant e-mail"))
     language = models.CharField(_("language"), max_length=5, default="de")
@@ -56,11 +62,12 @@ class Case(models.Model):
         null=True,
         blank=True,
         related_name="assigned_cases",
+        verbose_name=_("assigned to"),
     )
     due_date = models.DateField(_("due date"), null=True, blank=True)
     paused_at = models.DateField(_("clock paused since"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     purged_at = models.DateTimeField(_("personal data purged at"), null=True, blank=True)
 
@@ -162,18 +169,31 @@ class CaseEvent(models.Model):
         PERSONAL_DATA_PURGED = "personal_data_purged", _("Personal data purged")
         FILE_QUARANTINED = "file_quarantined", _("File quarantined by the virus check")
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case")
     )
-    actor_label = models.CharField(max_length=40, blank=True)
-    type = models.CharField(max_length=40, choices=Type.choices)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20, blank=True)
-    comment = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now, verbose_name=_("time"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("user"),
+    )
+    actor_label = models.CharField(max_length=40, blank=True, verbose_name=_("actor"))
+    type = models.CharField(max_length=40, choices=Type.choices, verbose_name=_("type"))
+    from_status = models.CharField(max_length=20, blank=True, verbose_name=_("previous status"))
+    to_status = models.CharField(max_length=20, blank=True, verbose_name=_("new status"))
+    comment = models.TextField(blank=True, verbose_name=_("comment"))
+    # A note the portal wrote (core/notes.py): its msgid and parameters, so that every reader
+    # sees it in their language; `comment` holds it in the case's language. Empty for text a
+    # person typed.
+    message = models.JSONField(default=dict, blank=True, verbose_name=_("message data"))
     visibility = models.CharField(
-        max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
+        max_length=10,
+        choices=Visibility.choices,
+        default=Visibility.PUBLIC,
+        verbose_name=_("visibility"),
     )
 
     class Meta:
@@ -185,6 +205,27 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.type} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def comment_text(self) -> str:
+        """The comment in the reader's language: a note of the portal rendered again, text a
+        person typed as it is."""
+        if self.message and self.comment:
+            try:
+                return notes.render(self.message)
+            except (KeyError, TypeError, ValueError):
+                return self.comment
+        return self.comment
+
+    @property
+    def actor_text(self) -> str:
+        """Who acted, as the reader says it: a user's name, else "Antragsteller/in", "System"…"""
+        if self.actor_id:
+            return self.actor.get_username()
+        try:
+            return str(Actor(self.actor_label).label)
+        except ValueError:
+            return self.actor_label
 
 
 def attachment_path(instance: "Attachment", filename: str) -> str:
@@ -205,18 +246,24 @@ class Attachment(models.Model):
         UPLOAD = "upload", _("Upload by the applicant")
         DOCUMENT = "document", _("Document issued by the authority")
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.UPLOAD)
-    field_name = models.CharField(max_length=80, blank=True)
-    file = models.FileField(upload_to=attachment_path, max_length=300)
-    original_name = models.CharField(max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    public = models.BooleanField(
-        default=True, help_text=_("Visible to the applicant on the tracking page.")
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("case")
     )
-    uploaded_at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(
+        max_length=10, choices=Kind.choices, default=Kind.UPLOAD, verbose_name=_("kind")
+    )
+    field_name = models.CharField(max_length=80, blank=True, verbose_name=_("form field"))
+    file = models.FileField(upload_to=attachment_path, max_length=300, verbose_name=_("file"))
+    original_name = models.CharField(max_length=255, verbose_name=_("file name"))
+    content_type = models.CharField(max_length=100, verbose_name=_("content type"))
+    size = models.PositiveIntegerField(verbose_name=_("size (bytes)"))
+    sha256 = models.CharField(max_length=64, verbose_name=_("SHA-256"))
+    public = models.BooleanField(
+        default=True,
+        help_text=_("Visible to the applicant on the tracking page."),
+        verbose_name=_("visible to the applicant"),
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now, verbose_name=_("uploaded at"))
     # Set when a rescan after a signature update found malware (cases/quarantine.py): the
     # file stays on disk for inspection but is never served again.
     quarantined_at = models.DateTimeField(_("quarantined at"), null=True, blank=True)
@@ -242,17 +289,21 @@ class CaseStep(models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps")
-    name = models.CharField(max_length=40)
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="steps", verbose_name=_("case")
+    )
+    name = models.CharField(max_length=40, verbose_name=_("step"))
     # Unique per case; a step that runs more than once (notify_applicant) gets a suffix.
-    key = models.CharField(max_length=80)
-    payload = models.JSONField(default=dict, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    created_at = models.DateTimeField(default=timezone.now)
-    done_at = models.DateTimeField(null=True, blank=True)
+    key = models.CharField(max_length=80, verbose_name=_("key"))
+    payload = models.JSONField(default=dict, blank=True, verbose_name=_("payload"))
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, verbose_name=_("status")
+    )
+    attempts = models.PositiveIntegerField(default=0, verbose_name=_("attempts"))
+    last_error = models.TextField(blank=True, verbose_name=_("last error"))
+    next_attempt_at = models.DateTimeField(default=timezone.now, verbose_name=_("next attempt at"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    done_at = models.DateTimeField(null=True, blank=True, verbose_name=_("done at"))
 
     class Meta:
         db_table = "services_casestep"
@@ -269,11 +320,13 @@ class CaseStep(models.Model):
 class OutboundEmail(models.Model):
     """Every e-mail a step sent, once per (step, purpose): the proof a retry sent nothing twice."""
 
-    step = models.ForeignKey(CaseStep, on_delete=models.CASCADE, related_name="emails")
-    purpose = models.CharField(max_length=40)
-    to = models.JSONField(default=list)
-    subject = models.CharField(max_length=255)
-    sent_at = models.DateTimeField(default=timezone.now)
+    step = models.ForeignKey(
+        CaseStep, on_delete=models.CASCADE, related_name="emails", verbose_name=_("process step")
+    )
+    purpose = models.CharField(max_length=40, verbose_name=_("purpose"))
+    to = models.JSONField(default=list, verbose_name=_("recipients"))
+    subject = models.CharField(max_length=255, verbose_name=_("subject"))
+    sent_at = models.DateTimeField(default=timezone.now, verbose_name=_("sent at"))
 
     class Meta:
         db_table = "services_outboundemail"
@@ -287,7 +340,7 @@ class OutboundEmail(models.Model):
 
 # What names or describes the applicant (core/purge.py): erased by cases/purge.py.
 personal_data(Case, "applicant_name", "applicant_email", "data")
-personal_data(CaseEvent, "comment")
+personal_data(CaseEvent, "comment", "message")
 personal_data(Attachment, "file", "original_name")
 personal_data(CaseStep, "payload", "last_error")
 personal_data(OutboundEmail, "to")

@@ -7,6 +7,7 @@ import json
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from cases import documents
 from cases.models import Actor, Attachment, Case, CaseEvent, CaseStep
@@ -16,6 +17,7 @@ from cases.steps import register, step_run
 from cases.workflow import Trigger
 from catalog.forms.fields import fields_of
 from catalog.forms.uploads import sniff_content_type
+from core import notes
 from core.formats import money
 from municipalities.selectors import clerk_emails
 
@@ -75,14 +77,17 @@ def notify_authority(step: CaseStep) -> None:
 def check_completeness(step: CaseStep) -> None:
     """Machine checks: required documents present and their stored bytes readable."""
     case = step.case
-    findings = []
     attachments = list(case.attachments.filter(kind=Attachment.Kind.UPLOAD))
+    missing: dict[str, list[str]] = {code: [] for code, _name in settings.LANGUAGES}
+    unreadable: list[str] = []
     for field in fields_of(case.service.form):
         if not field.kind.is_file:
             continue
         mine = [a for a in attachments if a.field_name == field.name]
         if field.required and not mine:
-            findings.append(f"{field.name}: missing")
+            for code in missing:
+                with translation.override(code):
+                    missing[code].append(field.label)
         for attachment in mine:
             try:
                 with attachment.file.open("rb") as handle:
@@ -90,12 +95,24 @@ def check_completeness(step: CaseStep) -> None:
             except OSError:
                 ok = False
             if not ok:
-                findings.append(f"{field.name}: {attachment.original_name} unreadable")
-    with translation.override("de"):
-        comment = (
-            _("Completeness check: all required documents present and readable.")
-            if not findings
-            else _("Completeness check found problems: %(list)s") % {"list": "; ".join(findings)}
+                unreadable.append(attachment.original_name)
+    # A note, not a text: the German clerk reads it in German, the English one in English.
+    if unreadable:
+        comment = notes.note(
+            gettext_noop(
+                "Completeness check found problems: missing %(missing)s; unreadable %(files)s."
+            ),
+            missing=notes.in_languages({k: ", ".join(v) or "–" for k, v in missing.items()}),
+            files=", ".join(unreadable),
+        )
+    elif any(missing.values()):
+        comment = notes.note(
+            gettext_noop("Completeness check found missing documents: %(missing)s."),
+            missing=notes.in_languages({k: ", ".join(v) for k, v in missing.items()}),
+        )
+    else:
+        comment = notes.note(
+            gettext_noop("Completeness check: all required documents present and readable.")
         )
     case_record_event(
         case=case, type=CaseEvent.Type.CHECK_COMPLETENESS, comment=comment, internal=True
@@ -233,7 +250,7 @@ def remind_payment(step: CaseStep) -> None:
     case_record_event(
         case=case,
         type=CaseEvent.Type.PAYMENT,
-        comment=_("Reminder sent: the fee is still open."),
+        comment=notes.note(gettext_noop("Reminder sent: the fee is still open.")),
         internal=False,
         actor_label=Actor.PAYMENTS,
     )

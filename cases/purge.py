@@ -35,7 +35,7 @@ def purge_cases(case_ids: list[int], now: datetime.datetime) -> list[FieldFile]:
     Case.objects.filter(pk__in=locked).update(
         applicant_name="", applicant_email="", data={}, purged_at=now, updated_at=now
     )
-    CaseEvent.objects.filter(case_id__in=locked).exclude(comment="").update(comment="")
+    CaseEvent.objects.filter(case_id__in=locked).exclude(comment="").update(comment="", message={})
     OutboundEmail.objects.filter(step__case_id__in=locked).update(to=[])
     steps = list(CaseStep.objects.filter(case_id__in=locked).only("pk", "payload"))
     for step in steps:

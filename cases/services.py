@@ -32,6 +32,7 @@ from catalog.forms.fields import Field
 from catalog.forms.uploads import CheckedFile, validate_files
 from catalog.forms.validation import Errors, validate_form, validate_values
 from catalog.selectors import Offer, offer_for
+from core import notes
 from core.errors import Invalid
 from municipalities.models import Municipality
 
@@ -150,6 +151,9 @@ def _event(
     comment: str = "",
     internal: bool = False,
 ) -> CaseEvent:
+    # A note of the portal (core/notes.py) is stored in the case's language and kept as data
+    # for readers of the other language; what a person typed is stored as typed.
+    message = notes.data_of(comment)
     return CaseEvent.objects.create(
         case=case,
         type=type,
@@ -157,7 +161,8 @@ def _event(
         actor_label=actor_label or (actor.get_username() if actor else ""),
         from_status=from_status,
         to_status=to_status,
-        comment=comment,
+        comment=notes.render(message, case.language or "de") if message else comment,
+        message=message,
         visibility=CaseEvent.Visibility.INTERNAL if internal else CaseEvent.Visibility.PUBLIC,
     )
 

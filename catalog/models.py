@@ -64,7 +64,7 @@ class ServiceDefinition(models.Model):
     process_steps = models.JSONField(_("automatic process steps"), default=list, blank=True)
     agency_email = models.EmailField(_("agency address for forwarding"), blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         db_table = "services_servicedefinition"
@@ -99,7 +99,10 @@ class ServiceOffering(models.Model):
     """A municipality offers a service (by key; cases use the newest published version)."""
 
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="offerings"
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="offerings",
+        verbose_name=_("municipality"),
     )
     service_key = models.SlugField(_("service"), max_length=80)
     active = models.BooleanField(_("offered"), default=True)

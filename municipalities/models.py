@@ -13,7 +13,7 @@ class Municipality(models.Model):
         TOWN = "town", _("Town")
         DISTRICT = "district", _("District")
 
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField(unique=True, verbose_name=_("short name (web address)"))
     name = models.CharField(_("name"), max_length=120)
     ags = models.CharField(
         _("official municipal key (AGS)"),
@@ -71,10 +71,16 @@ class Membership(models.Model):
         DISTRICT_ADMIN = "district_admin", _("District admin")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
     )
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="memberships"
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("municipality"),
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
 

@@ -23,6 +23,7 @@ from decimal import Decimal, InvalidOperation
 from typing import BinaryIO, Literal
 
 from defusedxml import DefusedXmlException
+from django.utils.translation import gettext as _
 from lxml import etree
 
 from core.errors import Invalid
@@ -180,9 +181,11 @@ def _read(source: bytes | bytearray | memoryview | BinaryIO, max_bytes: int) -> 
     else:
         raise TypeError(f"Expected bytes or a binary file, got {type(source).__name__}.")
     if len(data) > max_bytes:
-        raise StatementError(f"The file is larger than the limit of {max_bytes} bytes.")
+        raise StatementError(
+            _("The file is larger than the limit of %(limit)s bytes.") % {"limit": max_bytes}
+        )
     if not data.strip():
-        raise StatementError("The file is empty.")
+        raise StatementError(_("The file is empty."))
     return data
 
 
@@ -198,11 +201,19 @@ def _parser() -> etree.XMLParser:
     )
 
 
+def _DTD() -> str:  # noqa: N802 - reads as the message it is
+    return _("The file contains a document type or entity declaration; statements never need one.")
+
+
+def _NOT_AMOUNT(where: str, text: str) -> str:  # noqa: N802
+    return _("%(where)s: “%(text)s” is not an amount.") % {"where": where, "text": text}
+
+
 def _refuse_dtd(tree: etree._ElementTree) -> None:
     docinfo = tree.docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
         raise StatementError(
-            "The file contains a document type declaration; statements never need one."
+            _("The file contains a document type declaration; statements never need one.")
         )
 
 
@@ -210,9 +221,7 @@ def _parse_xml(data: bytes) -> etree._Element:
     # Refuse before libxml2 sees a DTD at all; the tree check below also
     # catches encodings (UTF-16) this byte scan cannot read.
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-        raise StatementError(
-            "The file contains a document type or entity declaration; statements never need one."
-        )
+        raise StatementError(_DTD())
     try:
         if _defused_lxml is not None:
             root = _defused_lxml.fromstring(
@@ -221,11 +230,11 @@ def _parse_xml(data: bytes) -> etree._Element:
         else:  # pragma: no cover - depends on the installed defusedxml
             root = etree.fromstring(data, parser=_parser())
     except DefusedXmlException as error:
-        raise StatementError(
-            "The file contains a document type or entity declaration; statements never need one."
-        ) from error
+        raise StatementError(_DTD()) from error
     except etree.XMLSyntaxError as error:
-        raise StatementError(f"The file is not well-formed XML: {error}") from error
+        raise StatementError(
+            _("The file is not well-formed XML: %(error)s") % {"error": error}
+        ) from error
     _refuse_dtd(root.getroottree())
     return root
 
@@ -249,26 +258,31 @@ def _text(element: etree._Element | None, path: str) -> str:
 
 def _cents(amount: etree._Element | None, where: str) -> tuple[int, str]:
     if amount is None:
-        raise StatementError(f"{where}: the amount is missing.")
+        raise StatementError(_("%(where)s: the amount is missing.") % {"where": where})
     text = (amount.text or "").strip()
     try:
         value = Decimal(text)
     except InvalidOperation as error:
-        raise StatementError(f"{where}: {text!r} is not an amount.") from error
+        raise StatementError(_NOT_AMOUNT(where, text)) from error
     if not value.is_finite() or value < 0:
-        raise StatementError(f"{where}: {text!r} is not an amount.")
+        raise StatementError(_NOT_AMOUNT(where, text))
     cents = value * 100
     if cents != cents.to_integral_value():
-        raise StatementError(f"{where}: {text!r} has more than two decimals.")
+        raise StatementError(
+            _("%(where)s: “%(text)s” has more than two decimals.") % {"where": where, "text": text}
+        )
     currency = (amount.get("Ccy") or "").strip().upper()
     if not re.fullmatch(r"[A-Z]{3}", currency):
-        raise StatementError(f"{where}: the amount has no currency.")
+        raise StatementError(_("%(where)s: the amount has no currency.") % {"where": where})
     return int(cents), currency
 
 
 def _credit(indicator: str, where: str) -> bool:
     if indicator not in ("CRDT", "DBIT"):
-        raise StatementError(f"{where}: CdtDbtInd must be CRDT or DBIT, got {indicator!r}.")
+        raise StatementError(
+            _("%(where)s: CdtDbtInd must be CRDT or DBIT, not “%(value)s”.")
+            % {"where": where, "value": indicator}
+        )
     return indicator == "CRDT"
 
 
@@ -280,7 +294,9 @@ def _date(element: etree._Element | None, where: str) -> datetime.date | None:
     try:
         return datetime.date.fromisoformat(text[:10])
     except ValueError as error:
-        raise StatementError(f"{where}: {text!r} is not a date.") from error
+        raise StatementError(
+            _("%(where)s: “%(text)s” is not a date.") % {"where": where, "text": text}
+        ) from error
 
 
 def _status(entry: etree._Element) -> str:
@@ -439,7 +455,10 @@ def _entries(entry: etree._Element, position: str, used: set[str]) -> list[Entry
         for number, (transaction, amount) in enumerate(
             zip(transactions, amounts, strict=True), start=1
         ):
-            where = f"{position}, transaction {number}"
+            where = _("%(position)s, transaction %(number)s") % {
+                "position": position,
+                "number": number,
+            }
             cents, ccy = _cents(amount, where)
             indicator = _text(transaction, "CdtDbtInd")
             is_credit = _credit(indicator, where) if indicator else credit
@@ -486,8 +505,11 @@ def parse_statement(source: bytes | BinaryIO, *, max_bytes: int = DEFAULT_MAX_BY
     if message is None or message.tag not in _KINDS:
         found = message.tag if message is not None else "nothing"
         raise StatementError(
-            "Not a camt.053 statement or camt.054 notification "
-            f"(expected Document/BkToCstmrStmt or Document/BkToCstmrDbtCdtNtfctn, found {found})."
+            _(
+                "Not a camt.053 statement or camt.054 notification (expected "
+                "Document/BkToCstmrStmt or Document/BkToCstmrDbtCdtNtfctn, found %(found)s)."
+            )
+            % {"found": found}
         )
     kind, container = _KINDS[message.tag]
 
@@ -495,27 +517,38 @@ def parse_statement(source: bytes | BinaryIO, *, max_bytes: int = DEFAULT_MAX_BY
     if namespace:
         match = _NAMESPACE_RE.search(namespace)
         if not match or f"camt.{match.group(1)}" != kind:
-            raise StatementError(f"The namespace {namespace!r} does not fit a {kind} message.")
+            raise StatementError(
+                _("The namespace “%(namespace)s” does not fit a %(kind)s message.")
+                % {"namespace": namespace, "kind": kind}
+            )
         version = match.group(2)
         if version not in SUPPORTED_VERSIONS:
             raise StatementError(
-                f"{kind}.{version} is not supported; expected versions .001.02 to .001.08."
+                _("%(kind)s.%(version)s is not supported; expected versions .001.02 to .001.08.")
+                % {"kind": kind, "version": version}
             )
 
     reports = message.findall(container)
     if not reports:
-        raise StatementError(f"The {kind} message contains no {container} element.")
+        raise StatementError(
+            _("The %(kind)s message contains no %(element)s element.")
+            % {"kind": kind, "element": container}
+        )
     accounts = {_account(report) for report in reports}
     if any(not account.label for account in accounts):
-        raise StatementError("The statement names no account (Acct/Id/IBAN or Acct/Id/Othr/Id).")
+        raise StatementError(_("The statement names no account (Acct/Id/IBAN or Acct/Id/Othr/Id)."))
     if len({account.label for account in accounts}) > 1:
-        raise StatementError("The file covers several accounts; upload one file per account.")
+        raise StatementError(_("The file covers several accounts; upload one file per account."))
 
     used: set[str] = set()
     entries: list[Entry] = []
     for report_number, report in enumerate(reports, start=1):
         for entry_number, entry in enumerate(report.iterfind("Ntry"), start=1):
-            position = f"{container} {report_number}, entry {entry_number}"
+            position = _("%(element)s %(report)s, entry %(entry)s") % {
+                "element": container,
+                "report": report_number,
+                "entry": entry_number,
+            }
             entries.extend(_entries(entry, position, used))
 
     return Statement(

@@ -80,10 +80,12 @@ class Payment(models.Model):
         related_name="+",
         verbose_name=_("marked paid by"),
     )
-    idempotency_key = models.CharField(max_length=255, blank=True)
-    request_hash = models.CharField(max_length=64, blank=True)
+    idempotency_key = models.CharField(
+        max_length=255, blank=True, verbose_name=_("idempotency key")
+    )
+    request_hash = models.CharField(max_length=64, blank=True, verbose_name=_("request hash"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
@@ -143,15 +145,17 @@ class PaymentEvent(models.Model):
         SUPERSEDED = "superseded", _("Superseded by another way of paying")
         EXPIRED = "expired", _("Expired")
 
-    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="events")
-    provider = models.CharField(max_length=20)
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    payment = models.ForeignKey(
+        Payment, on_delete=models.CASCADE, related_name="events", verbose_name=_("payment")
+    )
+    provider = models.CharField(max_length=20, verbose_name=_("provider"))
+    kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name=_("kind"))
     # Unique per provider message: the notify and the redirect of one GiroCheckout
     # result carry the same signed parameters and therefore the same key.
-    message_key = models.CharField(max_length=200)
-    payload = models.JSONField(default=dict, blank=True)
-    outcome = models.CharField(max_length=200, blank=True)
-    received_at = models.DateTimeField(default=timezone.now)
+    message_key = models.CharField(max_length=200, verbose_name=_("message key"))
+    payload = models.JSONField(default=dict, blank=True, verbose_name=_("payload"))
+    outcome = models.CharField(max_length=200, blank=True, verbose_name=_("outcome"))
+    received_at = models.DateTimeField(default=timezone.now, verbose_name=_("received at"))
 
     class Meta:
         ordering = ["received_at", "id"]
@@ -171,23 +175,33 @@ class StatementImport(models.Model):
     """One uploaded camt.053/.054 file; the same file twice is recognised by its hash."""
 
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, related_name="statement_imports"
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="statement_imports",
+        verbose_name=_("municipality"),
     )
     iban = models.CharField(_("IBAN"), max_length=34)
-    file_sha256 = models.CharField(max_length=64, unique=True)
-    filename = models.CharField(max_length=255, blank=True)
-    kind = models.CharField(max_length=10)
-    version = models.CharField(max_length=10, blank=True)
-    message_id = models.CharField(max_length=100, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    file_sha256 = models.CharField(
+        max_length=64, unique=True, verbose_name=_("SHA-256 of the file")
     )
-    uploaded_at = models.DateTimeField(default=timezone.now)
-    entries = models.PositiveIntegerField(default=0)
-    matched = models.PositiveIntegerField(default=0)
-    unmatched = models.PositiveIntegerField(default=0)
-    duplicates = models.PositiveIntegerField(default=0)
-    report = models.JSONField(default=dict, blank=True)
+    filename = models.CharField(max_length=255, blank=True, verbose_name=_("file name"))
+    kind = models.CharField(max_length=10, verbose_name=_("kind"))
+    version = models.CharField(max_length=10, blank=True, verbose_name=_("version"))
+    message_id = models.CharField(max_length=100, blank=True, verbose_name=_("message ID"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now, verbose_name=_("uploaded at"))
+    entries = models.PositiveIntegerField(default=0, verbose_name=_("entries"))
+    matched = models.PositiveIntegerField(default=0, verbose_name=_("booked"))
+    unmatched = models.PositiveIntegerField(default=0, verbose_name=_("to check"))
+    duplicates = models.PositiveIntegerField(default=0, verbose_name=_("seen before"))
+    report = models.JSONField(default=dict, blank=True, verbose_name=_("report"))
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]
@@ -212,25 +226,34 @@ class StatementLine(models.Model):
         DEBIT = "debit", _("Debit")
         REVERSAL = "reversal", _("Reversal")
 
-    statement = models.ForeignKey(StatementImport, on_delete=models.CASCADE, related_name="lines")
-    iban = models.CharField(max_length=34)
-    bank_reference = models.CharField(max_length=120)
-    amount_cents = models.PositiveBigIntegerField()
-    currency = models.CharField(max_length=3)
-    credit = models.BooleanField()
-    reversal = models.BooleanField(default=False)
-    booking_date = models.DateField(null=True, blank=True)
-    value_date = models.DateField(null=True, blank=True)
-    debtor_name = models.CharField(max_length=140, blank=True)
-    debtor_iban = models.CharField(max_length=34, blank=True)
-    # The payer's bank where the statement names it (a refund outside the EEA needs it).
-    debtor_bic = models.CharField(max_length=11, blank=True)
-    creditor_references = models.JSONField(default=list, blank=True)
-    remittance = models.TextField(blank=True)
-    payment = models.ForeignKey(
-        Payment, on_delete=models.SET_NULL, null=True, blank=True, related_name="statement_lines"
+    statement = models.ForeignKey(
+        StatementImport, on_delete=models.CASCADE, related_name="lines", verbose_name=_("statement")
     )
-    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    iban = models.CharField(max_length=34, verbose_name=_("IBAN"))
+    bank_reference = models.CharField(max_length=120, verbose_name=_("bank reference"))
+    amount_cents = models.PositiveBigIntegerField(verbose_name=_("amount (cents)"))
+    currency = models.CharField(max_length=3, verbose_name=_("currency"))
+    credit = models.BooleanField(verbose_name=_("credit"))
+    reversal = models.BooleanField(default=False, verbose_name=_("reversal"))
+    booking_date = models.DateField(null=True, blank=True, verbose_name=_("booking date"))
+    value_date = models.DateField(null=True, blank=True, verbose_name=_("value date"))
+    debtor_name = models.CharField(max_length=140, blank=True, verbose_name=_("payer's name"))
+    debtor_iban = models.CharField(max_length=34, blank=True, verbose_name=_("payer's IBAN"))
+    # The payer's bank where the statement names it (a refund outside the EEA needs it).
+    debtor_bic = models.CharField(max_length=11, blank=True, verbose_name=_("payer's BIC"))
+    creditor_references = models.JSONField(
+        default=list, blank=True, verbose_name=_("creditor references")
+    )
+    remittance = models.TextField(blank=True, verbose_name=_("remittance information"))
+    payment = models.ForeignKey(
+        Payment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="statement_lines",
+        verbose_name=_("payment"),
+    )
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, verbose_name=_("outcome"))
 
     class Meta:
         ordering = ["id"]
@@ -251,18 +274,26 @@ class RefundExport(models.Model):
     made so it can be downloaded again (the bank refuses its message id a second time)."""
 
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, related_name="refund_exports"
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="refund_exports",
+        verbose_name=_("municipality"),
     )
     message_id = models.CharField(_("message id"), max_length=35, unique=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     count = models.PositiveIntegerField(_("transfers"))
     total_cents = models.PositiveBigIntegerField(_("total in cents"))
     # Names and accounts of payers: erased with the personal data of the cases it refunds
     # (payments/purge.py); the record stays for the books.
-    xml = models.TextField(blank=True)
+    xml = models.TextField(blank=True, verbose_name=_("XML file"))
     purged_at = models.DateTimeField(_("file erased at"), null=True, blank=True)
 
     class Meta:
@@ -297,29 +328,54 @@ class Refund(models.Model):
         SURPLUS = "surplus", _("Paid more than the fee")
         DUPLICATE = "duplicate", _("Paid although the fee was paid already")
 
-    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("payment")
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.FEE)
     # The transfer the money came with (surplus and duplicate refunds: one refund per line).
     statement_line = models.ForeignKey(
-        StatementLine, on_delete=models.PROTECT, null=True, blank=True, related_name="refunds"
+        StatementLine,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="refunds",
+        verbose_name=_("statement line"),
     )
-    amount_cents = models.PositiveIntegerField()
-    currency = models.CharField(max_length=3, default="EUR")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    amount_cents = models.PositiveIntegerField(verbose_name=_("amount (cents)"))
+    currency = models.CharField(max_length=3, default="EUR", verbose_name=_("currency"))
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.OPEN, verbose_name=_("status")
+    )
     creditor_name = models.CharField(_("pay back to"), max_length=70, blank=True)
     creditor_iban = models.CharField(_("IBAN"), max_length=34, blank=True)
     creditor_bic = models.CharField(_("BIC"), max_length=11, blank=True)
-    remittance = models.CharField(max_length=140, blank=True)
-    provider_reference = models.CharField(max_length=80, blank=True)
-    message = models.TextField(blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    remittance = models.CharField(
+        max_length=140, blank=True, verbose_name=_("remittance information")
     )
-    requested_at = models.DateTimeField(default=timezone.now)
-    exported_at = models.DateTimeField(null=True, blank=True)
-    export_message_id = models.CharField(max_length=35, blank=True)
+    provider_reference = models.CharField(
+        max_length=80, blank=True, verbose_name=_("provider reference")
+    )
+    message = models.TextField(blank=True, verbose_name=_("message"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(default=timezone.now, verbose_name=_("requested at"))
+    exported_at = models.DateTimeField(null=True, blank=True, verbose_name=_("exported at"))
+    export_message_id = models.CharField(
+        max_length=35, blank=True, verbose_name=_("message ID of the export")
+    )
     export = models.ForeignKey(
-        RefundExport, on_delete=models.PROTECT, null=True, blank=True, related_name="refunds"
+        RefundExport,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="refunds",
+        verbose_name=_("transfer file"),
     )
 
     class Meta:

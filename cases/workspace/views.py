@@ -227,7 +227,7 @@ def _timeline(events: list[CaseEvent]) -> list[dict[str, Any]]:
             "from_label": statuses.get(event.from_status, ""),
             "to_label": statuses.get(event.to_status, ""),
             "internal": event.visibility == CaseEvent.Visibility.INTERNAL,
-            "actor": event.actor.get_username() if event.actor else event.actor_label,
+            "actor": event.actor_text,
         }
         for event in events
     ]

@@ -138,6 +138,8 @@ class PaymentProvider:
     label: ClassVar[str] = ""
     #: Shown to admins choosing which providers a town offers.
     admin_label: ClassVar[str] = ""
+    #: Its product name in notes ("GiroCheckout"), the same in every language.
+    brand: ClassVar[str] = ""
     #: Said to the citizen right after choosing it (empty: nothing to say, e.g. a redirect).
     chosen_message: ClassVar[str] = ""
     #: The payment method recorded for its attempts unless the provider reports another.

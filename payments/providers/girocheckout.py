@@ -166,6 +166,7 @@ class GiroCheckoutProvider(PaymentProvider):
     method = "girocheckout"
     label = _("Pay online (GiroCheckout)")
     admin_label = _("GiroCheckout (online payment)")
+    brand = "GiroCheckout"
     expires_unfinished = True
     notifies = True
     notify_parameters = (*protocol.PAYPAGE_NOTIFY_FIELDS, "gcHash")

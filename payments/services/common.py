@@ -14,8 +14,9 @@ from typing import Any
 
 from django.db import OperationalError, connection
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from core import notes
 from core.errors import Conflict
 from payments import payables, providers
 from payments.models import Payment
@@ -98,10 +99,12 @@ def mark_paid(payment: Payment, *, method: str = "", comment: str, **fields: Any
         payables.adapter().paid_twice(
             payment.payable,
             payment=payment,
-            comment=_(
-                "The fee was paid twice (%(reference)s); the second payment must be refunded."
-            )
-            % {"reference": payment.creditor_reference},
+            comment=notes.note(
+                gettext_noop(
+                    "The fee was paid twice (%(reference)s); the second payment must be refunded."
+                ),
+                reference=payment.creditor_reference,
+            ),
         )
     for other in others.filter(status__in=ACTIVE):
         transition(other, Status.CANCELLED, sources=ACTIVE)

@@ -16,7 +16,9 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from core import notes
 from core.errors import Invalid
 from payments import payables, providers
 from payments.girocode import creditor_reference
@@ -213,7 +215,12 @@ def _start(payment: Payment, *, base_url: str) -> None:
                 provider_reference=result.provider_reference,
                 method=result.method,
             )
-            note(payment, _("Payment started: %(way)s.") % {"way": str(provider.label)})
+            note(
+                payment,
+                notes.note(
+                    gettext_noop("Payment started: %(way)s."), way=notes.term(provider.label)
+                ),
+            )
         else:
             transition(payment, Status.FAILED, sources=[Status.CREATED])
     if payment.status == Status.FAILED:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from core import notes
 from core.errors import Invalid
 from payments import payables, providers
 from payments.models import Payment, PaymentEvent
@@ -58,8 +60,10 @@ def payment_mark_paid_at_counter(
             if not mark_paid(
                 payment,
                 method=desk.method,
-                comment=_("Paid at the counter, receipt %(receipt)s.")
-                % {"receipt": receipt_number},
+                comment=notes.note(
+                    gettext_noop("Paid at the counter, receipt %(receipt)s."),
+                    receipt=receipt_number,
+                ),
                 receipt_number=receipt_number,
                 marked_by=user,
             ):

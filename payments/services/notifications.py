@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from core.formats import euros_plain
+from core import notes
 from payments import payables, providers
 from payments.models import Payment, PaymentEvent
 from payments.providers.base import Notification, Outcome, ProviderError
@@ -80,11 +80,19 @@ def payment_apply_notification(
     return NotifyResult(accepted=True, changed=changed, payment=payment)
 
 
+def _brand(key: str) -> str | dict[str, str]:
+    provider = providers.get(key)
+    return provider.brand or notes.term(provider.label)
+
+
 def _paid_online(payment: Payment, method: str) -> str:
-    return _("Paid online (%(method)s), %(amount)s.") % {
-        "method": method,
-        "amount": euros_plain(payment.amount_cents),
-    }
+    # A note (core/notes.py): each reader sees it in their language, the amount as they
+    # write it, the provider by its name rather than its key.
+    return notes.note(
+        gettext_noop("Paid online (%(method)s), %(amount)s."),
+        method=_brand(payment.provider),
+        amount=notes.money(payment.amount_cents),
+    )
 
 
 def _apply_outcome(payment: Payment, notification: Notification, event: PaymentEvent) -> bool:
@@ -106,8 +114,12 @@ def _apply_outcome(payment: Payment, notification: Notification, event: PaymentE
             )
             note(
                 payment,
-                _("A payment notice did not match the fee and was not accepted (%(got)s).")
-                % {"got": f"{notification.amount_cents} {notification.currency}"},
+                notes.note(
+                    gettext_noop(
+                        "A payment notice did not match the fee and was not accepted (%(got)s)."
+                    ),
+                    got=f"{notification.amount_cents} {notification.currency}",
+                ),
                 internal=True,
             )
         else:
@@ -132,9 +144,11 @@ def _close(payment: Payment, outcome: Outcome) -> bool:
     if not transition(payment, outcome, sources=ACTIVE):
         return False
     text = (
-        _("Online payment cancelled. You can choose again how to pay.")
+        notes.note(gettext_noop("Online payment cancelled. You can choose again how to pay."))
         if outcome == Outcome.CANCELLED
-        else _("Online payment was not successful. You can choose again how to pay.")
+        else notes.note(
+            gettext_noop("Online payment was not successful. You can choose again how to pay.")
+        )
     )
     payables.adapter().failed(payment.payable, payment=payment, comment=text)
     return True

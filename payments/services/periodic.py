@@ -8,8 +8,9 @@ import datetime
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from core import notes
 from payments import payables, providers
 from payments.models import Payment, PaymentEvent
 from payments.services.common import ACTIVE, Status, message_key, transition
@@ -44,9 +45,11 @@ def payment_expire_stale(*, now: datetime.datetime | None = None) -> int:
                 payables.adapter().failed(
                     payment.payable,
                     payment=payment,
-                    comment=_(
-                        "The online payment was not completed in time. "
-                        "You can choose again how to pay."
+                    comment=notes.note(
+                        gettext_noop(
+                            "The online payment was not completed in time. "
+                            "You can choose again how to pay."
+                        )
                     ),
                 )
                 expired += 1

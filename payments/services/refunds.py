@@ -13,8 +13,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from core.formats import euros_plain
+from core import notes
 from municipalities.models import Municipality
 from payments import payables, providers
 from payments.models import Payment, PaymentEvent, Refund, RefundExport, StatementLine
@@ -116,13 +117,17 @@ def payment_refund(*, payable: Payable, user: AbstractBaseUser, comment: str = "
                 payload=result.payload,
                 outcome=result.status,
             )
-            amount = euros_plain(payment.amount_cents)
+            amount = notes.money(payment.amount_cents)
             payables.adapter().refunded(
                 payable,
                 payment=payment,
-                comment=_("The fee of %(amount)s is being refunded.") % {"amount": amount}
+                comment=notes.note(
+                    gettext_noop("The fee of %(amount)s is being refunded."), amount=amount
+                )
                 if result.status == RefundStatus.OPEN
-                else _("The fee of %(amount)s has been refunded.") % {"amount": amount},
+                else notes.note(
+                    gettext_noop("The fee of %(amount)s has been refunded."), amount=amount
+                ),
             )
     except IntegrityError as error:
         raise PaymentConflict(_("This fee has been refunded already.")) from error

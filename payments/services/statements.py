@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from core import formats, notes
 from core.errors import Invalid
-from core.formats import euros_plain
 from core.scanning import UploadInfected, scan_upload
 from municipalities.models import Municipality
 from payments import camt, payables, providers
@@ -305,7 +306,7 @@ def _book(
             "booking_date": entry.booking_date.isoformat() if entry.booking_date else None,
         },
     )
-    amount = euros_plain(entry.amount_cents)
+    amount = notes.money(entry.amount_cents)
     if Payment.objects.filter(payable_id=payment.payable_id, status__in=SETTLED).exists():
         refund = refund_transfer_back(
             payment=payment, line=line, kind=Refund.Kind.DUPLICATE, amount_cents=entry.amount_cents
@@ -313,18 +314,18 @@ def _book(
         payables.adapter().paid_twice(
             payment.payable,
             payment=payment,
-            comment=(
-                _(
+            comment=notes.note(
+                gettext_noop(
                     "A bank transfer of %(amount)s arrived although the fee was paid already; "
                     "it is being refunded."
                 )
                 if refund
-                else _(
+                else gettext_noop(
                     "A bank transfer of %(amount)s arrived although the fee was paid already; "
                     "refund it."
-                )
-            )
-            % {"amount": amount},
+                ),
+                amount=amount,
+            ),
         )
         return (
             Outcome.ALREADY_PAID,
@@ -336,12 +337,17 @@ def _book(
     if entry.amount_cents < payment.amount_cents:
         note(
             payment,
-            _("A bank transfer of %(amount)s arrived, less than the fee of %(fee)s.")
-            % {"amount": amount, "fee": euros_plain(payment.amount_cents)},
+            notes.note(
+                gettext_noop(
+                    "A bank transfer of %(amount)s arrived, less than the fee of %(fee)s."
+                ),
+                amount=amount,
+                fee=notes.money(payment.amount_cents),
+            ),
             internal=True,
         )
         return Outcome.UNDERPAID, payment, _("Less than the fee: not booked.")
-    comment = _("Paid by bank transfer, %(amount)s.") % {"amount": amount}
+    comment = notes.note(gettext_noop("Paid by bank transfer, %(amount)s."), amount=amount)
     mark_paid(payment, method=providers.get(payment.provider).method, comment=comment)
     if entry.amount_cents > payment.amount_cents:
         return _overpaid(payment, line, entry.amount_cents - payment.amount_cents)
@@ -352,16 +358,22 @@ def _overpaid(
     payment: Payment, line: StatementLine, surplus_cents: int
 ) -> tuple[str, Payment, str]:
     """The fee is booked; what came beyond it goes back to the payer as its own refund."""
-    surplus = euros_plain(surplus_cents)
+    surplus = notes.money(surplus_cents)
     refund = refund_transfer_back(
         payment=payment, line=line, kind=Refund.Kind.SURPLUS, amount_cents=surplus_cents
     )
     if refund is None:
-        history = _("Over-payment of %(surplus)s: the surplus must be refunded by hand.")
+        history = gettext_noop("Over-payment of %(surplus)s: the surplus must be refunded by hand.")
         report = _("Fee booked; surplus %(surplus)s to refund by hand.")
     else:
-        history = _("Over-payment of %(surplus)s: the surplus is refunded to the payer's account.")
+        history = gettext_noop(
+            "Over-payment of %(surplus)s: the surplus is refunded to the payer's account."
+        )
         report = _("Fee booked; surplus %(surplus)s is refunded with the next transfer file.")
     # The payer reads that the surplus comes back; a refund by hand is the treasury's note.
-    note(payment, history % {"surplus": surplus}, internal=refund is None)
-    return StatementLine.Outcome.OVERPAID, payment, report % {"surplus": surplus}
+    note(payment, notes.note(history, surplus=surplus), internal=refund is None)
+    return (
+        StatementLine.Outcome.OVERPAID,
+        payment,
+        report % {"surplus": formats.money(surplus_cents)},
+    )

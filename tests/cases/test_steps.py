@@ -512,3 +512,57 @@ def test_every_step_of_the_vocabulary_has_a_function():
     assert set(steps.STEP_NAMES) < set(steps._REGISTRY)
     with pytest.raises(ValueError):
         steps.register("fax_the_mayor")
+
+
+def test_the_completeness_finding_reads_in_the_clerks_language(
+    town, django_capture_on_commit_callbacks, client
+):
+    """A German case's finding is German in the case's record and English on the English
+    clerk's page, with the form's own labels in each language."""
+    form = {
+        "steps": [
+            {
+                "title": {"de": "Nachweis", "en": "Proof"},
+                "fields": [
+                    {
+                        "name": "beleg",
+                        "type": "file",
+                        "label": {"de": "Meldebescheinigung", "en": "Registration certificate"},
+                        "required": True,
+                    },
+                    {"name": "anliegen", "type": "text", "label": "Anliegen"},
+                ],
+            }
+        ]
+    }
+    service = offer(town, form=form, process_steps=["check_completeness"])
+    clerk = MembershipFactory(municipality=town, role=Membership.Role.CLERK).user
+    with django_capture_on_commit_callbacks(execute=True):
+        case = Case.objects.get(pk=steps_free_submit(town, service, data={}).pk)
+    event = CaseEvent.objects.get(case=case, type="check_completeness")
+    assert event.comment == (
+        "Die Vollständigkeitsprüfung hat fehlende Unterlagen gefunden: Meldebescheinigung."
+    )
+    client.force_login(clerk)
+    english = client.get(f"/workspace/cases/{case.reference}/", HTTP_ACCEPT_LANGUAGE="en")
+    text = english.content.decode()
+    assert "Completeness check found missing documents: Registration certificate." in text
+    assert "Vollständigkeitsprüfung hat" not in text
+
+
+def steps_free_submit(town, service, *, data):
+    """A case filed without its required file (as a bulk import or an old version would)."""
+    from catalog.models import ServiceDefinition
+
+    ServiceDefinition.objects.filter(pk=service.pk).update(
+        form={"steps": [{"title": "x", "fields": []}]}
+    )
+    case = case_submit(
+        municipality=town,
+        service_key=service.key,
+        applicant=APPLICANT,
+        data=data,
+        language="de",
+    ).case
+    ServiceDefinition.objects.filter(pk=service.pk).update(form=service.form)
+    return case

@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from payments import camt as camt_module
 from payments.camt import Entry, Statement, StatementError, parse_statement
@@ -13,6 +14,23 @@ from payments.camt import Entry, Statement, StatementError, parse_statement
 SAMPLES = Path(__file__).parent / "samples"
 ACCOUNT = "DE81443500600000100404"
 NS = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The parser's messages are in the active language; these tests read the English ones
+    (test_camt_messages_in_german reads the German)."""
+    with translation.override("en"):
+        yield
+
+
+def test_camt_messages_in_german():
+    with translation.override("de"), pytest.raises(StatementError) as refused:
+        parse_statement(b"<Document><Nothing/></Document>")
+    assert str(refused.value).startswith("Kein camt.053-Kontoauszug")
+    with translation.override("de"), pytest.raises(StatementError) as refused:
+        parse_statement(b"")
+    assert str(refused.value) == "Die Datei ist leer."
 
 
 def sample(name: str) -> bytes:
