@@ -10,5 +10,18 @@ def roles(request: HttpRequest) -> dict:
     """What the header may link to, computed only when a template asks (core/tenancy.py
     decides)."""
     return {
-        "can_see_dashboard": SimpleLazyObject(lambda: scope_for_request(request).sees_dashboard)
+        "can_see_dashboard": SimpleLazyObject(lambda: scope_for_request(request).sees_dashboard),
+        # The service designer (district admins) and the offerings list (and town admins).
+        "can_design": SimpleLazyObject(
+            lambda: (
+                scope_for_request(request).superuser or scope_for_request(request).district_admin
+            )
+        ),
+        "can_price": SimpleLazyObject(
+            lambda: (
+                (scope := scope_for_request(request)).superuser
+                or scope.district_admin
+                or bool(scope.admin_of)
+            )
+        ),
     }

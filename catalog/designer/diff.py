@@ -11,22 +11,6 @@ from catalog.models import ServiceDefinition
 from catalog.services import service_export
 from core.i18n import translated
 
-#: The details compared (services.json keys); the form is compared field by field.
-DETAILS = (
-    "name",
-    "description",
-    "leika",
-    "offered_by",
-    "fee",
-    "fee_min_cents",
-    "fee_max_cents",
-    "prepay",
-    "sla_days",
-    "retention_days",
-    "process_steps",
-    "agency_email",
-)
-
 
 @dataclass(frozen=True)
 class FieldChange:
@@ -81,9 +65,10 @@ def changes(draft: ServiceDefinition, published: ServiceDefinition | None) -> Ch
     result = Changes()
     new_form = draft.form or {}
     old_form = published.form if published else {}
-    if published is not None:
+    if published is not None:  # every key of services.json but the form (below)
         new, old = service_export(draft), service_export(published)
-        result.details = [k for k in DETAILS if new.get(k) != old.get(k)]
+        keys = [k for k in new if k not in ("key", "version", "form")]
+        result.details = [k for k in keys if new.get(k) != old.get(k)]
     old_steps = {_step_key(s): s for s in steps_of(old_form)}
     new_steps = {_step_key(s): s for s in steps_of(new_form)}
     result.steps_added = [t for t in new_steps if t not in old_steps]

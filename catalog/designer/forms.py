@@ -98,6 +98,11 @@ class DetailsForm(forms.Form):
     name_en = _text(label=gettext_lazy("Name (English)"), max_length=200)
     description_de = _text(label=gettext_lazy("Description (German)"), widget=forms.Textarea)
     description_en = _text(label=gettext_lazy("Description (English)"), widget=forms.Textarea)
+    synonyms = _text(
+        label=gettext_lazy("Synonyms"),
+        help_text=gettext_lazy("Other words residents search for, separated by commas."),
+        max_length=1000,
+    )
     leika = _text(label=gettext_lazy("LeiKa key"), max_length=20)
     offered_by = forms.ChoiceField(
         label=gettext_lazy("Offered by"), choices=ServiceDefinition.OfferedBy.choices
@@ -144,6 +149,7 @@ class DetailsForm(forms.Form):
             "description_de": _lang(definition.description, "de"),
             "description_en": _lang(definition.description, "en"),
             "leika": definition.leika,
+            "synonyms": ", ".join(definition.synonyms or []),
             "offered_by": definition.offered_by,
             "fee_kind": fee.get("kind", "free"),
             "fee": fee.get("cents"),
@@ -183,6 +189,7 @@ class DetailsForm(forms.Form):
             "name": _pair(data["name_de"], data["name_en"]),
             "description": _pair(data["description_de"], data["description_en"]),
             "leika": data["leika"].strip(),
+            "synonyms": [w.strip() for w in data["synonyms"].split(",") if w.strip()],
             "offered_by": data["offered_by"],
             "fee": fee,
             "fee_min_cents": data["fee_min"] if data["fee_min"] is not None else cents // 2,
