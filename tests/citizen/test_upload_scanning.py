@@ -10,6 +10,7 @@ from django.test import Client
 from cases.models import Actor, Attachment, Case
 from cases.services import case_apply_action
 from core.models import AuditEntry
+from tests.cases.test_upload_scanning import stored_files
 from tests.citizen.test_views import BASE, PDF, STEP_ANSWERS, draft_files, step_url, upload
 
 FIELD = "wohnungsgeberbestaetigung"
@@ -127,6 +128,8 @@ def respond(client: Client, case: Case, content: bytes):
 
 
 def test_an_infected_answer_on_the_tracking_page_is_refused(citizen, asked, eicar):
+    files_before = stored_files()
+
     response = respond(citizen, asked, infected_pdf(eicar))
 
     assert response.status_code == 200
@@ -134,7 +137,7 @@ def test_an_infected_answer_on_the_tracking_page_is_refused(citizen, asked, eica
     assert 'href="#field-files"' in page and REFUSED in page
     asked.refresh_from_db()
     assert asked.status == Case.Status.AWAITING_APPLICANT
-    assert asked.attachments.count() == 1
+    assert asked.attachments.count() == 1 and stored_files() == files_before
     assert respond(citizen, asked, PDF).status_code == 302
     assert asked.attachments.count() == 2
 
