@@ -140,7 +140,7 @@ def attachment_add_generated(
     return attachment
 
 
-def _event(
+def _event_row(
     *,
     case: Case,
     type: str,
@@ -154,7 +154,7 @@ def _event(
     # A note of the portal (core/notes.py) is stored in the case's language and kept as data
     # for readers of the other language; what a person typed is stored as typed.
     message = notes.data_of(comment)
-    return CaseEvent.objects.create(
+    return CaseEvent(
         case=case,
         type=type,
         actor=actor,
@@ -165,6 +165,12 @@ def _event(
         message=message,
         visibility=CaseEvent.Visibility.INTERNAL if internal else CaseEvent.Visibility.PUBLIC,
     )
+
+
+def _event(**kwargs: Any) -> CaseEvent:
+    event = _event_row(**kwargs)
+    event.save()
+    return event
 
 
 def case_submit(
@@ -186,66 +192,82 @@ def case_submit(
     now = timezone.now()
     fee = fee_for(offer, cleaned_data)
     prepay = offer.service.prepay and fee > 0
-    stored: list[Attachment] = []
-    try:
-        with transaction.atomic():
-            case = _create_case_with_fresh_reference(
-                reference_code=municipality.code,
-                token_salt=new_token_salt(),
-                municipality=municipality,
-                processing_authority=offer.processing_authority,
-                service=offer.service,
-                applicant_name=cleaned_applicant["name"],
-                applicant_email=cleaned_applicant["email"],
-                language=language[:2] if language[:2] in ("de", "en") else "de",
-                data=cleaned_data,
-                status=Case.Status.SUBMITTED,
-                fee_cents=fee,
-                submitted_at=now,
-                # A prepaid case's clock starts when the fee arrives.
-                due_date=None
-                if prepay
-                else add_working_days(timezone.localdate(), offer.service.sla_days),
-            )
-            _event(
+    # Filed and, in the same moment, waiting for the fee or in review: the row is written
+    # with its status, and both events say so (submitted, then the step the system took).
+    status = Case.Status.AWAITING_PAYMENT if prepay else Case.Status.IN_REVIEW
+    fields = {
+        "municipality": municipality,
+        "processing_authority": offer.processing_authority,
+        "service": offer.service,
+        "applicant_name": cleaned_applicant["name"],
+        "applicant_email": cleaned_applicant["email"],
+        "language": language[:2] if language[:2] in ("de", "en") else "de",
+        "data": cleaned_data,
+        "status": status,
+        "fee_cents": fee,
+        "submitted_at": now,
+        "updated_at": now,
+        # A prepaid case's clock starts when the fee arrives.
+        "due_date": None
+        if prepay
+        else add_working_days(timezone.localdate(), offer.service.sla_days),
+    }
+    for _attempt in range(5):
+        stored: list[Attachment] = []
+        reference = new_reference(municipality.code, timezone.localdate(now).year)
+        try:
+            with transaction.atomic():
+                case = _file(reference=reference, status=status, fields=fields)
+                for checked in checked_files:
+                    stored.append(_store_attachment(case=case, checked=checked))
+                steps_create(case=case, trigger=Trigger.SUBMITTED)
+                # Last, so the tally row (district/tally.py) is locked only until the commit
+                # right after.
+                case_filed.send(sender=Case, case=case)
+        except IntegrityError:
+            for attachment in stored:  # the rows rolled back; the files must go too
+                attachment.file.delete(save=False)
+            if not Case.objects.filter(reference=reference).exists():
+                raise
+            # A reference collision (1 in 28 million per pair): draw again, the whole
+            # transaction (the case is its first statement, so nothing else was written).
+            logger.info("case reference collision, drawing again")
+            continue
+        except BaseException:
+            for attachment in stored:
+                attachment.file.delete(save=False)
+            raise
+        return Submitted(case=case, access_token=case.access_token)
+    raise RuntimeError("could not draw a unique case reference")
+
+
+def _file(*, reference: str, status: str, fields: dict[str, Any]) -> Case:
+    """The case row and its two events (submitted; then in review or awaiting payment)."""
+    token_salt = new_token_salt()
+    case = Case.objects.create(
+        reference=reference,
+        token_salt=token_salt,
+        access_token_hash=hash_token(access_token_for(reference, token_salt)),
+        **fields,
+    )
+    CaseEvent.objects.bulk_create(
+        [
+            _event_row(
                 case=case,
                 type=CaseEvent.Type.SUBMITTED,
                 actor_label=Actor.APPLICANT,
                 to_status=Case.Status.SUBMITTED,
-            )
-            next_status = Case.Status.AWAITING_PAYMENT if prepay else Case.Status.IN_REVIEW
-            _set_status(case, next_status, actor_label=Actor.SYSTEM)
-            for checked in checked_files:
-                stored.append(_store_attachment(case=case, checked=checked))
-            steps_create(case=case, trigger=Trigger.SUBMITTED)
-            # Last, so the tally row (district/tally.py) is locked only until the commit
-            # right after.
-            case_filed.send(sender=Case, case=case)
-    except BaseException:
-        for attachment in stored:  # the rows rolled back; the files must go too
-            attachment.file.delete(save=False)
-        raise
-    return Submitted(case=case, access_token=case.access_token)
-
-
-def _create_case_with_fresh_reference(
-    *, reference_code: str, token_salt: str, **fields: Any
-) -> Case:
-    year = timezone.localdate().year
-    for _attempt in range(5):
-        reference = new_reference(reference_code, year)
-        try:
-            with transaction.atomic():
-                return Case.objects.create(
-                    reference=reference,
-                    token_salt=token_salt,
-                    access_token_hash=hash_token(access_token_for(reference, token_salt)),
-                    **fields,
-                )
-        except IntegrityError:
-            # A reference collision (1 in 28 million per pair): draw again.
-            logger.info("case reference collision, drawing again")
-    raise RuntimeError("could not draw a unique case reference")
+            ),
+            _event_row(
+                case=case,
+                type=CaseEvent.Type.STATUS,
+                actor_label=Actor.SYSTEM,
+                from_status=Case.Status.SUBMITTED,
+                to_status=status,
+            ),
+        ]
+    )
+    return case
 
 
 def _changed_meanwhile(case: Case) -> TransitionNotAllowed:

@@ -8,10 +8,11 @@ lost, so nothing depends on the broker being up when a citizen submits."""
 import datetime
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from cases.models import Case, CaseStep
@@ -94,28 +95,25 @@ def steps_create(
                     payload={"trigger": str(trigger), **(payload or {})},
                 )
             )
+    if not rows:
+        return []
     created = CaseStep.objects.bulk_create(rows)
-    ids = [row.pk for row in created if row.pk is not None]
-    if not ids:  # bulk_create on SQLite before 3.35 returns no keys; fetch them
-        ids = list(
-            CaseStep.objects.filter(case=case, key__in=[r.key for r in rows]).values_list(
-                "pk", flat=True
-            )
-        )
-    transaction.on_commit(lambda: dispatch(ids))
+    case_id = case.pk
+    transaction.on_commit(lambda: dispatch([case_id]))
     return created
 
 
-def dispatch(step_ids: Iterable[int]) -> None:
-    """Hand steps to Celery. A broker that is down is logged, not raised: the rows stay
-    pending and `steps_redispatch` sends them later."""
-    from cases.tasks import run_step
+def dispatch(case_ids: Iterable[int]) -> None:
+    """Hand cases with due steps to Celery: one message per case, whose task runs the case's
+    due steps in order (`case_steps_run`). A broker that is down is logged, not raised: the
+    rows stay pending and `steps_redispatch` sends them later."""
+    from cases.tasks import run_case_steps
 
-    for step_id in step_ids:
+    for case_id in case_ids:
         try:
-            run_step.delay(step_id)
+            run_case_steps.delay(case_id)
         except Exception as exc:  # kombu/redis raise many types when the broker is down
-            logger.warning("broker unavailable, step %s left pending: %s", step_id, exc)
+            logger.warning("broker unavailable, steps of case %s left pending: %s", case_id, exc)
             return
 
 
@@ -127,50 +125,89 @@ def _pause_for_fault_tests() -> None:
         time.sleep(float(delay))
 
 
+def _locked(steps: "models.QuerySet[CaseStep]") -> "models.QuerySet[CaseStep]":
+    # Lock the step rows only: without `of`, the joined case and service rows were locked
+    # too, so a worker skipped ("locked") every step of the same service another worker
+    # process was running, and left it to the re-dispatch.
+    return steps.select_for_update(skip_locked=True, of=("self",)).select_related(
+        "case", "case__service", "case__municipality", "case__processing_authority"
+    )
+
+
+_batch = threading.local()
+
+
+def _run(step: CaseStep) -> str:
+    """Run a locked, pending step once (inside the transaction that holds its lock); its
+    effects and its new status commit together."""
+    function = _REGISTRY.get(step.name)
+    step.attempts += 1
+    try:
+        with transaction.atomic():
+            if function is None:
+                raise LookupError(f"no function registered for step {step.name}")
+            _pause_for_fault_tests()
+            function(step)
+    except Exception as exc:  # a step may fail in any way; the row records it
+        logger.exception("step %s (%s) failed", step.pk, step.key)
+        step.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
+        if step.attempts >= MAX_ATTEMPTS:
+            step.status = CaseStep.Status.FAILED
+        else:
+            step.status = CaseStep.Status.PENDING
+            delay = BACKOFF_BASE_SECONDS * 2 ** (step.attempts - 1)
+            step.next_attempt_at = timezone.now() + datetime.timedelta(seconds=delay)
+    else:
+        step.status = CaseStep.Status.DONE
+        step.done_at = timezone.now()
+        step.last_error = ""
+    step.save(update_fields=["status", "attempts", "last_error", "next_attempt_at", "done_at"])
+    finished = getattr(_batch, "finished", None)
+    if finished is not None:
+        finished.add(step.pk)
+    return step.status
+
+
 def step_run(step_id: int) -> str:
     """Run one step once, if it is due and not done. Returns the step's status afterwards.
 
     The row is locked for the whole run, so two deliveries of the same message cannot both
     execute it; the effects (e-mail records, documents) commit together with `done`."""
     with transaction.atomic():
-        step = (
-            # Lock the step row only: without `of`, the joined case and service rows were
-            # locked too, so a worker skipped ("locked") every step of the same service
-            # another worker process was running, and left it to the re-dispatch.
-            CaseStep.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related(
-                "case", "case__service", "case__municipality", "case__processing_authority"
-            )
-            .filter(pk=step_id)
-            .first()
-        )
+        step = _locked(CaseStep.objects.filter(pk=step_id)).first()
         if step is None:
             return "locked"
         if step.status in (CaseStep.Status.DONE, CaseStep.Status.FAILED):
             return step.status
-        function = _REGISTRY.get(step.name)
-        step.attempts += 1
+        return _run(step)
+
+
+def case_steps_run(case_id: int, *, now: datetime.datetime | None = None) -> dict[int, str]:
+    """Run the case's due steps in the order they were written, in one transaction: one
+    query locks them (the step rows only; a step another worker holds is skipped and stays
+    its), each runs in a savepoint of its own, so one that fails rolls back only itself and
+    is retried later. Returns each step's status afterwards."""
+    now = now or timezone.now()
+    results: dict[int, str] = {}
+    with transaction.atomic():
+        due = list(
+            _locked(
+                CaseStep.objects.filter(
+                    case_id=case_id, status=CaseStep.Status.PENDING, next_attempt_at__lte=now
+                )
+            ).order_by("pk")
+        )
+        _batch.finished = set()
         try:
-            with transaction.atomic():
-                if function is None:
-                    raise LookupError(f"no function registered for step {step.name}")
-                _pause_for_fault_tests()
-                function(step)
-        except Exception as exc:  # a step may fail in any way; the row records it
-            logger.exception("step %s (%s) failed", step.pk, step.key)
-            step.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
-            if step.attempts >= MAX_ATTEMPTS:
-                step.status = CaseStep.Status.FAILED
-            else:
-                step.status = CaseStep.Status.PENDING
-                delay = BACKOFF_BASE_SECONDS * 2 ** (step.attempts - 1)
-                step.next_attempt_at = timezone.now() + datetime.timedelta(seconds=delay)
-        else:
-            step.status = CaseStep.Status.DONE
-            step.done_at = timezone.now()
-            step.last_error = ""
-        step.save(update_fields=["status", "attempts", "last_error", "next_attempt_at", "done_at"])
-        return step.status
+            for step in due:
+                step.case = due[0].case  # one case object: a step sees what earlier ones did
+                if step.pk in _batch.finished:  # run already by a step before it
+                    results[step.pk] = CaseStep.Status.DONE
+                    continue
+                results[step.pk] = _run(step)
+        finally:
+            _batch.finished = None
+    return results
 
 
 def steps_due(now: datetime.datetime | None = None) -> list[int]:
@@ -184,8 +221,11 @@ def steps_due(now: datetime.datetime | None = None) -> list[int]:
 
 
 def steps_redispatch() -> int:
+    """Send the cases of the due steps again, one message per case; returns how many steps
+    were due."""
     ids = steps_due()
-    dispatch(ids)
+    cases = CaseStep.objects.filter(pk__in=ids).values_list("case_id", flat=True).distinct()
+    dispatch(sorted(cases))
     return len(ids)
 
 
@@ -195,4 +235,5 @@ def step_retry(*, step: CaseStep) -> None:
     step.attempts = 0
     step.next_attempt_at = timezone.now()
     step.save(update_fields=["status", "attempts", "next_attempt_at"])
-    transaction.on_commit(lambda: dispatch([step.pk]))
+    case_id = step.case_id
+    transaction.on_commit(lambda: dispatch([case_id]))

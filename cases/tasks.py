@@ -8,9 +8,18 @@ from cases import steps
 
 @shared_task(name="cases.run_step", acks_late=True)
 def run_step(step_id: int) -> str:
+    """One step by id (messages of earlier versions; tests)."""
     import cases.process  # noqa: F401  (registers the step functions)
 
     return steps.step_run(step_id)
+
+
+@shared_task(name="cases.run_case_steps", acks_late=True)
+def run_case_steps(case_id: int) -> dict[int, str]:
+    """The message of a case's new or due steps (one per case, cases/steps.py)."""
+    import cases.process  # noqa: F401  (registers the step functions)
+
+    return steps.case_steps_run(case_id)
 
 
 @shared_task(name="cases.redispatch_steps")

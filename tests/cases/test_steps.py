@@ -291,12 +291,13 @@ def test_a_deactivated_clerk_receives_no_email(town, api, django_capture_on_comm
     gone = MembershipFactory(
         municipality=town, user=UserFactory(username="bernd", email="bernd@musterstadt.example")
     ).user
+    # Every step runs (a case's message runs all its due steps, these too).
     with django_capture_on_commit_callbacks(execute=True):
         claimed = file_case(town, service)
-    case_apply_action(case=claimed, action="claim", actor_kind=Actor.CLERK, actor=gone)
-    case_apply_action(
-        case=claimed, action="request_info", actor_kind=Actor.CLERK, actor=gone, comment="Foto?"
-    )
+        case_apply_action(case=claimed, action="claim", actor_kind=Actor.CLERK, actor=gone)
+        case_apply_action(
+            case=claimed, action="request_info", actor_kind=Actor.CLERK, actor=gone, comment="Foto?"
+        )
     gone.is_active = False
     gone.save()
     mail.outbox.clear()
