@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from catalog.models import ServiceDefinition, ServiceOffering
 from core.errors import NotFound
 from municipalities.models import Municipality
-from municipalities.selectors import active_delegation
+from municipalities.selectors import delegations_in_force
 
 
 def published_service(key: str) -> ServiceDefinition | None:
@@ -76,20 +76,44 @@ def offers_for(municipality: Municipality, *, on: datetime.date | None = None) -
 def offer_for(
     municipality: Municipality, service_key: str, *, on: datetime.date | None = None
 ) -> Offer:
-    """The offer of one service in one municipality; NotFound if it is not offered."""
+    """The offer of one service in one municipality; NotFound if it is not offered.
+
+    One query (a submission's first): the newest published version, with the town's
+    offering and the delegation in force on `on` as subqueries; a delegated case's
+    authority is read after it."""
     on = on or timezone.localdate()
     offering = ServiceOffering.objects.filter(
-        municipality=municipality, service_key=service_key, active=True
-    ).first()
-    service = published_service(service_key) if offering else None
-    if offering is None or service is None:
+        municipality=municipality, service_key=OuterRef("key"), active=True
+    )
+    delegation = delegations_in_force(municipality=municipality, on=on).filter(
+        service_key=OuterRef("key")
+    )
+    service = (
+        ServiceDefinition.objects.filter(key=service_key, status=ServiceDefinition.Status.PUBLISHED)
+        .annotate(
+            offering_pk=Subquery(offering.values("pk")[:1]),
+            offering_fee_override=Subquery(offering.values("fee_override_cents")[:1]),
+            authority_pk=Subquery(delegation.values("to_municipality_id")[:1]),
+        )
+        .order_by("-version")
+        .first()
+    )
+    if service is None or service.offering_pk is None:
         raise NotFound("service not offered")
-    delegation = active_delegation(service_key=service_key, municipality=municipality, on=on)
+    authority_pk = service.authority_pk
     return Offer(
         municipality=municipality,
-        offering=offering,
+        offering=ServiceOffering(
+            pk=service.offering_pk,
+            municipality=municipality,
+            service_key=service_key,
+            active=True,
+            fee_override_cents=service.offering_fee_override,
+        ),
         service=service,
-        processing_authority=delegation.to_municipality if delegation else municipality,
+        processing_authority=Municipality.objects.get(pk=authority_pk)
+        if authority_pk is not None
+        else municipality,
     )
 
 

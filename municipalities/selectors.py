@@ -18,15 +18,23 @@ def municipality_by_slug(slug: str) -> Municipality:
     return get_object_or_404(Municipality, slug=slug)
 
 
+def delegations_in_force(*, municipality: Municipality, on: datetime.date) -> QuerySet[Delegation]:
+    """`municipality`'s delegations valid on `on`, the newest first (the routing rule)."""
+    return (
+        Delegation.objects.filter(from_municipality=municipality, valid_from__lte=on)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+        .order_by("-valid_from")
+    )
+
+
 def active_delegation(
     *, service_key: str, municipality: Municipality, on: datetime.date
 ) -> Delegation | None:
     """The delegation that routes `municipality`'s cases of `service_key` on date `on`."""
     return (
-        Delegation.objects.select_related("to_municipality")
-        .filter(service_key=service_key, from_municipality=municipality, valid_from__lte=on)
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
-        .order_by("-valid_from")
+        delegations_in_force(municipality=municipality, on=on)
+        .select_related("to_municipality")
+        .filter(service_key=service_key)
         .first()
     )
 
