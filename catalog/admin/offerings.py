@@ -1,27 +1,23 @@
 """Admin of offerings, scoped by role (core/admin_scoping.py): district admins switch
-offerings on and off (also as a towns × services matrix); municipal admins set their own
-town's fee within the district's bounds."""
+offerings on and off; municipal admins set their own town's fee within the district's
+bounds, typed in euros. The list of many offerings at once is the designer's
+(/district/offerings/, docs/designer.md); the former towns × services matrix leads there."""
 
 from typing import Any
 
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.contrib import admin
 from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.admin.common import euros
+from catalog.designer.forms import EuroField
 from catalog.models import ServiceDefinition, ServiceOffering
 from catalog.selectors import newest_definition
 from core.admin_scoping import ALL, RoleScopedAdmin, admin_scope
-from core.audit import audit_record
-from core.models import AuditEntry
-from municipalities.models import Municipality
 
 
 def offering_bounds(service_key: str) -> tuple[int, int] | None:
@@ -33,14 +29,28 @@ def offering_bounds(service_key: str) -> tuple[int, int] | None:
 
 
 class ServiceOfferingForm(forms.ModelForm):
+    """The fee is typed in euros as the page's language writes them ("12,50" / "12.50")."""
+
+    fee_override = EuroField(
+        label=gettext_lazy("Fee in euros"),
+        required=False,
+        help_text=gettext_lazy(
+            "Within the bounds the district set for the service; empty: the standard fee."
+        ),
+    )
+
     class Meta:
         model = ServiceOffering
-        fields = ["municipality", "service_key", "active", "fee_override_cents"]
+        fields = ["municipality", "service_key", "active"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["fee_override"].initial = self.instance.fee_override_cents
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         key = cleaned.get("service_key") or self.instance.service_key
-        fee = cleaned.get("fee_override_cents")
+        fee = cleaned.get("fee_override")
         if key and not ServiceDefinition.objects.filter(key=key).exists():
             self.add_error("service_key", _("There is no service with this key."))
             return cleaned
@@ -48,13 +58,15 @@ class ServiceOfferingForm(forms.ModelForm):
             low, high = offering_bounds(key)
             if not low <= fee <= high:
                 self.add_error(
-                    "fee_override_cents",
+                    "fee_override",
                     _(
-                        "The fee must lie between %(low)s and %(high)s (%(low_c)s–%(high_c)s "
-                        "cents), the district's bounds for this service."
+                        "The fee must lie between %(low)s and %(high)s, the district's bounds "
+                        "for this service."
                     )
-                    % {"low": euros(low), "high": euros(high), "low_c": low, "high_c": high},
+                    % {"low": euros(low), "high": euros(high)},
                 )
+        if "fee_override" in cleaned and not self.errors:
+            self.instance.fee_override_cents = fee
         return cleaned
 
 
@@ -65,11 +77,17 @@ class ServiceOfferingAdmin(RoleScopedAdmin):
     municipal_permissions = frozenset({"view", "change"})
     municipality_lookups = ("municipality",)
     change_list_template = "admin/catalog/serviceoffering/change_list.html"
-    list_display = ["municipality", "service_key", "active", "fee_override_cents", "bounds"]
-    list_editable = ["active", "fee_override_cents"]
+    list_display = ["municipality", "service_key", "active", "fee", "bounds"]
+    list_editable = ["active"]
     list_filter = ["active", "service_key"]
     search_fields = ["service_key", "municipality__name"]
     list_select_related = ["municipality"]
+
+    @admin.display(description=gettext_lazy("fee"))
+    def fee(self, obj: ServiceOffering) -> str:
+        if obj.fee_override_cents is None:
+            return _("standard fee")
+        return euros(obj.fee_override_cents)
 
     @admin.display(description=gettext_lazy("district's bounds"))
     def bounds(self, obj: ServiceOffering) -> str:
@@ -118,7 +136,7 @@ class ServiceOfferingAdmin(RoleScopedAdmin):
         scope = admin_scope(request)
         extra_context = {
             **(extra_context or {}),
-            "show_matrix": scope.superuser or scope.district_admin,
+            "show_matrix": scope.superuser or scope.district_admin or scope.municipal_admin,
         }
         return super().changelist_view(request, extra_context)
 
@@ -133,93 +151,5 @@ class ServiceOfferingAdmin(RoleScopedAdmin):
         ]
 
     def matrix_view(self, request: HttpRequest) -> HttpResponse:
-        """Towns × services: which town offers what (district admins)."""
-        scope = admin_scope(request)
-        if not (scope.superuser or scope.district_admin):
-            raise PermissionDenied
-        towns = list(self.scoped_municipalities(request).order_by("-kind", "name"))
-        keys = list(
-            ServiceDefinition.objects.filter(status=ServiceDefinition.Status.PUBLISHED)
-            .order_by("key")
-            .values_list("key", flat=True)
-            .distinct()
-        )
-        offerings = {
-            (o.municipality_id, o.service_key): o
-            for o in ServiceOffering.objects.filter(municipality__in=towns)
-        }
-        if request.method == "POST":
-            changed = self._matrix_save(request, towns, keys, offerings)
-            self.message_user(
-                request,
-                _("%(count)s offering(s) changed.") % {"count": changed},
-                messages.SUCCESS,
-            )
-            return HttpResponseRedirect(reverse("admin:catalog_serviceoffering_matrix"))
-        names = {
-            d.key: d.display_name
-            for d in ServiceDefinition.objects.filter(
-                key__in=keys, status=ServiceDefinition.Status.PUBLISHED
-            ).order_by("key", "version")
-        }
-        rows = [
-            {
-                "town": town,
-                "cells": [
-                    {
-                        "key": key,
-                        "name": names.get(key, key),
-                        "field": f"offer-{town.pk}-{key}",
-                        "on": bool(
-                            offerings.get((town.pk, key)) and offerings[(town.pk, key)].active
-                        ),
-                    }
-                    for key in keys
-                ],
-            }
-            for town in towns
-        ]
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("Offerings matrix"),
-            "services": [{"key": k, "name": names.get(k, k)} for k in keys],
-            "rows": rows,
-        }
-        return TemplateResponse(request, "admin/catalog/serviceoffering/matrix.html", context)
-
-    @transaction.atomic
-    def _matrix_save(
-        self,
-        request: HttpRequest,
-        towns: list[Municipality],
-        keys: list[str],
-        offerings: dict[tuple[int, str], ServiceOffering],
-    ) -> int:
-        changed = 0
-        for town in towns:
-            for key in keys:
-                wanted = request.POST.get(f"offer-{town.pk}-{key}") == "on"
-                offering = offerings.get((town.pk, key))
-                if offering is None and not wanted:
-                    continue
-                if offering is None:
-                    offering = ServiceOffering.objects.create(
-                        municipality=town, service_key=key, active=True
-                    )
-                    action = AuditEntry.Action.ADD
-                elif offering.active != wanted:
-                    offering.active = wanted
-                    offering.save(update_fields=["active"])
-                    action = AuditEntry.Action.CHANGE
-                else:
-                    continue
-                changed += 1
-                audit_record(
-                    actor=request.user,
-                    action=action,
-                    obj=offering,
-                    municipality_id=town.pk,
-                    changes={"fields": {"active": {"from": not wanted, "to": wanted}}},
-                )
-        return changed
+        """The towns × services matrix did not fit a screen; the offerings list does."""
+        return HttpResponseRedirect(reverse("designer-offerings"))

@@ -210,20 +210,20 @@ def test_fee_override_outside_the_districts_bounds_is_refused(client, towns):
     client.force_login(admin)
     url = f"/admin/catalog/serviceoffering/{offering.pk}/change/"
 
-    too_high = client.post(url, {"fee_override_cents": 9999}, HTTP_ACCEPT_LANGUAGE="en")
-    fine = client.post(url, {"fee_override_cents": 2000})
+    too_high = client.post(url, {"fee_override": "99.99"}, HTTP_ACCEPT_LANGUAGE="en")
+    not_euros = client.post(url, {"fee_override": "20.00"}, HTTP_ACCEPT_LANGUAGE="de")
+    fine = client.post(url, {"fee_override": "20,00"}, HTTP_ACCEPT_LANGUAGE="de")
 
     assert too_high.status_code == 200
     assert "between 5,00 € and 30,00 €" in too_high.content.decode()
+    assert not_euros.status_code == 200  # "20.00" is no German amount
     assert fine.status_code == 302
     offering.refresh_from_db()
     assert offering.fee_override_cents == 2000
     assert offering.active is True
 
 
-def test_fee_overrides_in_the_list_are_checked_too_and_on_off_stays_with_the_district(
-    client, towns
-):
+def test_on_off_stays_with_the_district_in_the_list(client, towns):
     own, _other, objects, admin = towns
     offering = objects["ownton"]["offering"]
     client.force_login(admin)
@@ -234,39 +234,37 @@ def test_fee_overrides_in_the_list_are_checked_too_and_on_off_stays_with_the_dis
         "_save": "Save",
     }
 
-    refused = client.post(PAGES["offering"], {**base, "form-0-fee_override_cents": "1"})
-    saved = client.post(PAGES["offering"], {**base, "form-0-fee_override_cents": "700"})
+    client.post(PAGES["offering"], base)  # the unticked (disabled) box sends nothing
 
-    assert refused.status_code == 200
     offering.refresh_from_db()
-    assert saved.status_code == 302
-    assert offering.fee_override_cents == 700
-    assert offering.active is True  # the missing checkbox did not switch it off
+    assert offering.active is True
 
 
-def test_offerings_matrix_is_for_the_district_only(client, towns):
+def test_the_former_matrix_leads_to_the_offerings_list(client, towns):
     _own, _other, _objects, admin = towns
     client.force_login(admin)
 
-    assert client.get("/admin/catalog/serviceoffering/matrix/").status_code == 403
+    response = client.get("/admin/catalog/serviceoffering/matrix/")
+
+    assert response.status_code == 302 and response["Location"] == "/district/offerings/"
 
 
-def test_district_admin_switches_offerings_in_the_matrix(client, towns):
+def test_district_admin_switches_offerings_in_the_list(client, towns):
     own, other, objects, _admin = towns
     district_admin = UserFactory(username="kreis-s-admin", is_staff=True)
     MembershipFactory(user=district_admin, municipality=own.parent, role=Role.DISTRICT_ADMIN)
     foreign_district_town = MunicipalityFactory(slug="fremd", name="Fremdstadt")
     client.force_login(district_admin)
 
-    page = client.get("/admin/catalog/serviceoffering/matrix/")
+    page = client.get("/district/offerings/?service=bulky-test")
     client.post(
-        "/admin/catalog/serviceoffering/matrix/",
-        {f"offer-{own.pk}-bulky-test": "on"},  # other town left unticked
+        "/district/offerings/",
+        {"service": "bulky-test", "action": "withdraw", "select": f"{other.pk}-bulky-test"},
     )
 
     assert page.status_code == 200
     assert "Fremdstadt" not in page.content.decode()
-    assert f"offer-{foreign_district_town.pk}-" not in page.content.decode()
+    assert f"{foreign_district_town.pk}-bulky-test" not in page.content.decode()
     assert ServiceOffering.objects.get(municipality=own).active is True
     assert ServiceOffering.objects.get(municipality=other).active is False
     assert AuditEntry.objects.filter(actor=district_admin, municipality=other).exists()
