@@ -28,7 +28,10 @@ class Case(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     reference = models.CharField(_("reference"), max_length=20, unique=True)
+    # Unused since tokens are verified from the key (ADR 0003): empty for new cases, kept so
+    # that databases of earlier versions migrate unchanged.
     access_token_hash = models.CharField(max_length=64, verbose_name=_("access token hash"))
+    # The access token is derived from it and the key; a new salt revokes the old link.
     token_salt = models.CharField(max_length=32, verbose_name=_("token salt"))
     municipality = models.ForeignKey(
         Municipality,
@@ -168,6 +171,7 @@ class CaseEvent(models.Model):
         FORWARD_TO_AGENCY = "forward_to_agency", _("Forwarded to the agency")
         PERSONAL_DATA_PURGED = "personal_data_purged", _("Personal data purged")
         FILE_QUARANTINED = "file_quarantined", _("File quarantined by the virus check")
+        SEND_NEW_LINK = "send_new_link", _("Send a new access link")
 
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case")

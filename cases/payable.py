@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from cases.models import Actor, Case, CaseEvent
-from cases.references import token_in_session, token_matches, tracking_path
+from cases.references import token_in_session, token_opens, tracking_path
 from cases.services import case_payment_received, case_record_event
 from cases.steps import steps_create
 from cases.workflow import Trigger
@@ -49,7 +49,7 @@ class CasePayable(PayableAdapter):
         Case.objects.select_for_update(of=("self",), no_key=True).only("pk").get(pk=payable.pk)
 
     def token_matches(self, payable: Case, token: str) -> bool:
-        return token_matches(token, payable.access_token_hash)
+        return token_opens(token, reference=payable.reference, salt=payable.token_salt)
 
     def visible_to(self, payable: Case, scope: Scope) -> bool:
         return payable.processing_authority_id in scope.clerk_of

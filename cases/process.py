@@ -254,3 +254,17 @@ def remind_payment(step: CaseStep) -> None:
         internal=False,
         actor_label=Actor.PAYMENTS,
     )
+
+
+@register("send_new_link")
+def send_new_link(step: CaseStep) -> None:
+    """A clerk revoked the applicant's access link: the new one, by e-mail (ADR 0003)."""
+    case = step.case
+    send_step_email(
+        step=step,
+        purpose="new_link",
+        to=[case.applicant_email] if case.applicant_email else [],
+        template="new_link",
+        context=_context(case, step),
+        language=case.language,
+    )

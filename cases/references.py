@@ -41,16 +41,32 @@ def new_token_salt() -> str:
     return secrets.token_hex(16)
 
 
-def access_token_for(reference: str, salt: str) -> str:
-    """The citizen's access token. Derived from the server secret and a per-case salt, so
-    the database holds only its hash, yet the process steps can put it into the tracking
-    links of later e-mails. Rotating SECRET_KEY revokes every token (see docs)."""
-    key = hashlib.sha256(("case-access-token:" + settings.SECRET_KEY).encode()).digest()
+def access_token_for(reference: str, salt: str, *, secret: str | None = None) -> str:
+    """The citizen's access token: HMAC of the reference and a per-case salt under a key
+    derived from `secret` (default: SECRET_KEY). The database holds only the salt, so a dump
+    alone opens no case, yet the process steps can put the link into later e-mails
+    (ADR 0003). A new salt revokes the case's link (`case_renew_link`)."""
+    secret = settings.SECRET_KEY if secret is None else secret
+    key = hashlib.sha256(("case-access-token:" + secret).encode()).digest()
     mac = hmac.new(key, f"{reference}:{salt}".encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(mac[:24]).decode().rstrip("=")
 
 
+def token_opens(token: str | None, *, reference: str, salt: str) -> bool:
+    """Whether `token` opens the case: made under SECRET_KEY or any key of
+    SECRET_KEY_FALLBACKS, as Django checks its own signatures. Removing a key from the
+    fallbacks revokes every link made with it (docs/operations.md, Key rotation)."""
+    if not token:
+        return False
+    presented = token.encode("utf-8", "surrogatepass")
+    return any(
+        hmac.compare_digest(access_token_for(reference, salt, secret=secret).encode(), presented)
+        for secret in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    )
+
+
 def hash_token(token: str) -> str:
+    """SHA-256 of a token (what earlier versions stored beside the salt)."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 

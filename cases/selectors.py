@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from cases.calendar import add_working_days
 from cases.models import Actor, Case, CaseEvent
-from cases.references import token_matches
+from cases.references import token_opens
 from core.errors import NotFound
 from core.tenancy import scope_for
 
@@ -53,7 +53,7 @@ def case_for_token(reference: str, token: str | None) -> Case:
     """The case a citizen's access token opens; a wrong token is a 404 like a wrong
     reference, so references cannot be probed."""
     case = case_base().filter(reference=reference).first()
-    if case is None or not token_matches(token, case.access_token_hash):
+    if case is None or not token_opens(token, reference=case.reference, salt=case.token_salt):
         raise NotFound("case not found")
     return case
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from cases.calendar import add_working_days, working_days_between
 from cases.models import Actor, Attachment, Case, CaseEvent
-from cases.references import access_token_for, hash_token, new_reference, new_token_salt
+from cases.references import new_reference, new_token_salt
 from cases.signals import case_decided, case_filed
 from cases.steps import steps_create
 from cases.workflow import (
@@ -33,7 +33,7 @@ from catalog.forms.uploads import CheckedFile, validate_files
 from catalog.forms.validation import Errors, validate_form, validate_values
 from catalog.selectors import Offer, offer_for
 from core import notes
-from core.errors import Invalid
+from core.errors import Conflict, Invalid
 from municipalities.models import Municipality
 
 logger = logging.getLogger(__name__)
@@ -243,13 +243,7 @@ def case_submit(
 
 def _file(*, reference: str, status: str, fields: dict[str, Any]) -> Case:
     """The case row and its two events (submitted; then in review or awaiting payment)."""
-    token_salt = new_token_salt()
-    case = Case.objects.create(
-        reference=reference,
-        token_salt=token_salt,
-        access_token_hash=hash_token(access_token_for(reference, token_salt)),
-        **fields,
-    )
+    case = Case.objects.create(reference=reference, token_salt=new_token_salt(), **fields)
     CaseEvent.objects.bulk_create(
         [
             _event_row(
@@ -409,6 +403,8 @@ def _apply(
     elif action in ("respond", "approve", "reject", "withdraw"):
         _resume_clock(case)
         case.save(update_fields=["paused_at", "due_date"])
+    elif action == "send_new_link":
+        _renew_link(case)
     elif action == "payment_received" and case.due_date is None:
         case.due_date = add_working_days(timezone.localdate(), case.service.sla_days)
         case.save(update_fields=["due_date"])
@@ -439,6 +435,18 @@ def _apply(
             suffix=f":{event.pk}",
             payload={"comment": comment, "action": action},
         )
+
+
+class LinkUnavailable(Conflict):
+    """A purged case has no applicant to send a link to (409)."""
+
+
+def _renew_link(case: Case) -> None:
+    """A new salt: the old access link stops opening the case at once (ADR 0003)."""
+    if case.purged_at is not None or not case.applicant_email:
+        raise LinkUnavailable(_("The applicant's personal data has been erased."))
+    case.token_salt = new_token_salt()
+    case.save(update_fields=["token_salt", "updated_at"])
 
 
 def case_payment_received(*, case: Case, comment: str = "") -> Case:

@@ -38,6 +38,7 @@ STEP_TRIGGERS: dict[str, tuple[Trigger, ...]] = {
     "notify_applicant": (Trigger.INFO_REQUESTED, Trigger.APPROVED, Trigger.REJECTED),
     "forward_to_agency": (Trigger.APPROVED,),
     "remind_payment": (Trigger.PAYMENT_OVERDUE,),
+    "send_new_link": (Trigger.LINK_RENEWED,),
 }
 STEP_NAMES = PROCESS_STEPS
 if missing := set(PROCESS_STEPS) - set(STEP_TRIGGERS):  # pragma: no cover (a coding error)
@@ -51,6 +52,7 @@ WORKFLOW_STEPS: dict[Trigger, tuple[str, ...]] = {
     Trigger.REJECTED: ("notify_applicant",),
     Trigger.APPLICANT_RESPONDED: ("notify_authority",),
     Trigger.PAYMENT_OVERDUE: ("remind_payment",),
+    Trigger.LINK_RENEWED: ("send_new_link",),
 }
 
 

@@ -24,6 +24,7 @@ class Trigger(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     PAYMENT_OVERDUE = "payment_overdue"  # payments: a transfer has not arrived in time
+    LINK_RENEWED = "link_renewed"  # a clerk sent the applicant a new access link
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     Transition("withdraw", OPEN, Actor.APPLICANT, S.WITHDRAWN),
     Transition("payment_received", (S.AWAITING_PAYMENT,), Actor.SYSTEM, S.IN_REVIEW),
+    # A new salt revokes the old link; the applicant gets the new one by e-mail (ADR 0003).
+    Transition("send_new_link", OPEN + CLOSED, Actor.CLERK, None, Trigger.LINK_RENEWED),
 )
 
 ACTIONS = {t.action: t for t in TRANSITIONS}

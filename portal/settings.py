@@ -21,6 +21,11 @@ else:
     if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DJANGO_DEBUG=0")
 
+# Earlier keys, still accepted for what they signed (sessions, citizens' access links) while
+# everything new is signed with SECRET_KEY; drop a key from the list to revoke what it signed
+# (docs/operations.md, Key rotation). Comma-separated.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Absolute base for links in e-mails and for provider callbacks. Unset, it follows the port

@@ -13,7 +13,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from cases.models import Case
-from cases.references import access_token_for, hash_token, new_token_salt
+from cases.references import new_token_salt
 from cases.services import case_submit
 from catalog.models import ServiceDefinition, ServiceOffering
 from municipalities.models import Delegation, Membership, Municipality
@@ -147,9 +147,6 @@ class CaseFactory(factory.django.DjangoModelFactory):
         lambda o: f"{o.municipality.code}-2026-T{next(_references):05d}"
     )
     token_salt = factory.LazyFunction(new_token_salt)
-    access_token_hash = factory.LazyAttribute(
-        lambda o: hash_token(access_token_for(o.reference, o.token_salt))
-    )
     applicant_name = APPLICANT_NAME
     applicant_email = "lukasz@example.org"
     data = factory.LazyFunction(lambda: {"anliegen": "Sofa und Schrank", "anzahl": 2})

@@ -244,6 +244,8 @@ def _case_page(
         actions = [a for a in actions if a != "claim"]
     if case.assigned_to_id is None:
         actions = [a for a in actions if a != "unassign"]
+    if case.purged_at is not None:  # nobody left to send a link to
+        actions = [a for a in actions if a != "send_new_link"]
     today = timezone.localdate()
     return render(
         request,

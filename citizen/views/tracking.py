@@ -33,6 +33,9 @@ EVENT_LABELS = {
     CaseEvent.Type.REJECT: gettext_lazy("Request rejected"),
     CaseEvent.Type.PAYMENT_RECEIVED: gettext_lazy("Payment received"),
     CaseEvent.Type.PAYMENT: gettext_lazy("Payment"),
+    CaseEvent.Type.SEND_NEW_LINK: gettext_lazy(
+        "The authority sent you a new link to this page; earlier links no longer open it"
+    ),
 }
 
 

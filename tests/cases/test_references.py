@@ -12,10 +12,9 @@ from cases.references import (
     ALPHABET,
     access_token_for,
     check_character,
-    hash_token,
     is_well_formed,
     new_reference,
-    token_matches,
+    token_opens,
 )
 from tests.factories import MunicipalityFactory, ServiceDefinitionFactory, ServiceOfferingFactory
 
@@ -61,15 +60,25 @@ def test_references_are_random_not_sequential():
     assert check_character("22222") == ALPHABET[0]
 
 
-def test_the_access_token_is_derived_and_only_its_hash_is_kept(settings):
-    token = access_token_for("BKM-2026-7KQ4M2", "salt")
-    assert token == access_token_for("BKM-2026-7KQ4M2", "salt")
-    assert token != access_token_for("BKM-2026-7KQ4M2", "other-salt")
-    assert token_matches(token, hash_token(token))
-    assert not token_matches(None, hash_token(token))
-    assert not token_matches("", hash_token(token))
-    settings.SECRET_KEY = "rotated"
-    assert access_token_for("BKM-2026-7KQ4M2", "salt") != token
+def test_the_access_token_is_derived_from_the_key_and_opens_under_it_or_a_fallback(settings):
+    reference = "BKM-2026-7KQ4M2"
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "key-a", []
+    token = access_token_for(reference, "salt")
+    assert token == access_token_for(reference, "salt")
+    assert token != access_token_for(reference, "other-salt")
+    assert token_opens(token, reference=reference, salt="salt")
+    assert not token_opens(token, reference=reference, salt="other-salt")  # a new salt revokes
+    assert not token_opens(token, reference="BKM-2026-7KQ4M3", salt="salt")
+    for wrong in (None, "", "x" * 32, "\x00", "Łukasz"):
+        assert not token_opens(wrong, reference=reference, salt="salt")
+
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "key-b", ["key-a"]
+    assert access_token_for(reference, "salt") != token  # new links: the new key
+    assert token_opens(token, reference=reference, salt="salt")  # old links: the fallback
+    assert token_opens(access_token_for(reference, "salt"), reference=reference, salt="salt")
+
+    settings.SECRET_KEY_FALLBACKS = []
+    assert not token_opens(token, reference=reference, salt="salt")  # key A removed: revoked
 
 
 PARALLEL = 50

@@ -51,12 +51,15 @@ def test_statuses_and_actions_are_exactly_those_of_the_contract():
 @pytest.mark.parametrize(
     ("status", "clerk_may"),
     [
-        (S.AWAITING_PAYMENT, {"claim", "unassign", "note", "reject"}),
-        (S.IN_REVIEW, {"claim", "unassign", "note", "request_info", "approve", "reject"}),
-        (S.AWAITING_APPLICANT, {"claim", "unassign", "note", "reject"}),
-        (S.APPROVED, {"note"}),
-        (S.REJECTED, {"note"}),
-        (S.WITHDRAWN, {"note"}),
+        (S.AWAITING_PAYMENT, {"claim", "unassign", "note", "reject", "send_new_link"}),
+        (
+            S.IN_REVIEW,
+            {"claim", "unassign", "note", "request_info", "approve", "reject", "send_new_link"},
+        ),
+        (S.AWAITING_APPLICANT, {"claim", "unassign", "note", "reject", "send_new_link"}),
+        (S.APPROVED, {"note", "send_new_link"}),
+        (S.REJECTED, {"note", "send_new_link"}),
+        (S.WITHDRAWN, {"note", "send_new_link"}),
     ],
 )
 def test_clerk_actions_allowed_per_status(status, clerk_may):

@@ -1,0 +1,155 @@
+"""Rotating SECRET_KEY, from the outside (issue 13, 3): the portal runs as its own process
+(gunicorn) on this test's database, configured only through the environment, as an
+operator runs it. A tracking link made under key A opens the case with `SECRET_KEY=B,
+SECRET_KEY_FALLBACKS=A` and answers 404 with `SECRET_KEY=B` alone; a link in an e-mail sent
+after the rotation opens the case either way (docs/operations.md, Key rotation)."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from rest_framework.authtoken.models import Token
+
+from municipalities.models import Membership
+from tests.conftest import require_service
+from tests.factories import (
+    MembershipFactory,
+    MunicipalityFactory,
+    ServiceDefinitionFactory,
+    ServiceOfferingFactory,
+)
+from tests.integration.conftest import worker_database_url
+
+pytestmark = pytest.mark.django_db(transaction=True)
+REPO_ROOT = Path(__file__).resolve().parents[2]
+KEY_A = "key-a-" + "k" * 50
+KEY_B = "key-b-" + "q" * 50
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def portal(mail_dir: Path, **keys: str) -> Iterator[str]:
+    """The portal in a process of its own, with only the given keys; yields its base URL."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in {"REDIS_URL", "CACHE_URL", "CELERY_QUEUE", "SECRET_KEY_FALLBACKS"}
+    }
+    env.update(
+        DATABASE_URL=worker_database_url(),
+        DJANGO_SETTINGS_MODULE="portal.settings",
+        PORTAL_BASE_URL=base,
+        EMAIL_URL=f"filemail:///{mail_dir}",
+        AXES_ENABLED="0",
+        **keys,
+    )
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    process = subprocess.Popen(
+        [str(gunicorn), "portal.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1"],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=10)
+                break
+            except OSError:  # refused while gunicorn binds, or slow while its worker boots
+                if process.poll() is not None or time.monotonic() > deadline:
+                    process.kill()
+                    pytest.fail(f"the portal did not start: {process.stderr.read().decode()}")
+                time.sleep(0.3)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def status_of(url: str) -> int:
+    try:
+        return urllib.request.urlopen(url, timeout=20).status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def post_json(url: str, body: str, token: str = "") -> dict:
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Token {token}"
+    request = urllib.request.Request(url, body.encode(), headers=headers, method="POST")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def tracking_links(mail_dir: Path) -> list[str]:
+    links = []
+    for path in sorted(mail_dir.glob("*.log")):
+        for raw in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
+            if raw.strip():
+                message = email.message_from_bytes(raw, policy=email.policy.default)
+                body = message.get_body(("plain",)).get_content()
+                links += re.findall(r"http\S+/track/\S+access_token=\S+", body)
+    return links
+
+
+def test_links_survive_a_rotation_while_the_old_key_is_a_fallback(tmp_path):
+    database_url = worker_database_url()
+    require_service(
+        "A database a second process can open",
+        database_url is not None,
+        "the portal process must open the test database",
+    )
+    town = MunicipalityFactory(slug="froendenberg", name="Fröndenberg/Ruhr", code="FRB")
+    service = ServiceDefinitionFactory(key="sperrmuell", process_steps=[])
+    ServiceOfferingFactory(municipality=town, service_key=service.key)
+    clerk = MembershipFactory(municipality=town, role=Membership.Role.CLERK).user
+    clerk_token = Token.objects.create(user=clerk).key
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+
+    with portal(mail_dir, SECRET_KEY=KEY_A) as base:
+        filed = post_json(
+            f"{base}/api/v1/municipalities/{town.slug}/cases/",
+            '{"service": "sperrmuell", "applicant": {"name": "Łukasz Yılmaz–Şahin", '
+            '"email": "lukasz@example.org"}, "data": {"anliegen": "Sofa", "anzahl": 2}}',
+        )
+        old = f"/track/{filed['reference']}/?access_token={filed['access_token']}"
+        assert status_of(base + old) == 200
+
+    with portal(mail_dir, SECRET_KEY=KEY_B, SECRET_KEY_FALLBACKS=KEY_A) as base:
+        assert status_of(base + old) == 200  # made under A, A is a fallback
+        post_json(
+            f"{base}/api/v1/cases/{filed['reference']}/actions/",
+            '{"action": "request_info", "comment": "Welche Möbel genau?"}',
+            token=clerk_token,
+        )
+        [mailed] = tracking_links(mail_dir)  # the question's e-mail, sent under B
+        assert status_of(mailed) == 200
+
+    with portal(mail_dir, SECRET_KEY=KEY_B) as base:
+        assert status_of(base + old) == 404  # A is gone: its links are revoked
+        assert status_of(mailed.replace(mailed.split("/track/")[0], base)) == 200
