@@ -107,6 +107,16 @@ def test_a_district_admin_builds_previews_publishes_and_offers_a_service_a_citiz
         choices="ja | Ja | Yes\nnein | Nein | No",
     )
     add_question(
+        admin,
+        1,
+        label_de="Rufname des Hundes",
+        label_en="The dog's name",
+        name="rufname",
+        type="text",
+        condition_field="hund",
+        condition_values="ja",
+    )
+    add_question(
         admin, 2, label_de="Rasse", label_en="Breed", name="rasse", type="text", required="on"
     )
     add_question(
@@ -131,7 +141,7 @@ def test_a_district_admin_builds_previews_publishes_and_offers_a_service_a_citiz
     order = admin.locator("#step-1 li[data-field]").evaluate_all(
         "items => items.map(i => i.dataset.field)"
     )
-    assert order == ["hund", "name"]
+    assert order == ["hund", "name", "rufname"]
     assert_no_axe_violations(admin, "designer: service (de)")
 
     # Change an existing question.
@@ -150,7 +160,12 @@ def test_a_district_admin_builds_previews_publishes_and_offers_a_service_a_citiz
     assert_no_axe_violations(admin, "designer: preview step (de)")
     admin.get_by_role("button", name=german("Continue")).click()
     expect(admin.locator(".portal-error-summary")).to_be_visible(timeout=WAIT)
+    # The question depending on an answer of the same page is hidden until it applies.
+    expect(admin.locator("[data-question=rufname]")).to_be_hidden()
+    admin.get_by_label("Ja").check()
+    expect(admin.locator("[data-question=rufname]")).to_be_visible()
     admin.get_by_label("Nein").check()
+    expect(admin.locator("[data-question=rufname]")).to_be_hidden()
     admin.locator("[name=name]").fill("Łukasz Yılmaz–Şahin")
     admin.get_by_role("button", name=german("Continue")).click()
     expect(admin.locator("h1")).to_have_text("Bestätigung", timeout=WAIT)
@@ -196,10 +211,18 @@ def test_a_district_admin_builds_previews_publishes_and_offers_a_service_a_citiz
     expect(admin.locator("#not-imported")).to_be_visible(timeout=WAIT)
     assert_no_axe_violations(admin, "designer: FIM report (de)")
 
+    # Without JavaScript the conditional question is shown and says when it applies.
+    plain = make_page(js=False)
+    plain.goto(f"/kamen/{KEY}/")
+    expect(plain.locator("[data-question=rufname]")).to_contain_text(
+        "Nur wenn „Halten Sie einen Hund?“ mit „Ja“ beantwortet wurde."
+    )
+
     # A citizen of Kamen files a case; the dog's step is asked now.
     citizen = make_page()
     citizen.goto(f"/kamen/{KEY}/")
     citizen.get_by_label("Ja").check()
+    citizen.locator("[name=rufname]").fill("Bello")
     citizen.locator("[name=name]").fill("Nguyễn Thị Minh Khai")
     citizen.get_by_role("button", name=german("Continue")).click()
     expect(citizen.locator("h1")).to_have_text("Der Hund", timeout=WAIT)
@@ -218,6 +241,7 @@ def test_a_district_admin_builds_previews_publishes_and_offers_a_service_a_citiz
     assert case.data == {
         "hund": "ja",
         "name": "Nguyễn Thị Minh Khai",
+        "rufname": "Bello",
         "rasse": "Labrador-Mischling",
         "richtig": True,
     }
