@@ -277,8 +277,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "citizen.purge_abandoned_drafts",
         "schedule": crontab(minute="45", hour="3"),
     },
-    # After the night's signature updates: stored files a new signature matches are
-    # quarantined (cases/quarantine.py).
+    # Once a day, like freshclam's update in the clamav service: stored files a new
+    # signature matches are quarantined (cases/quarantine.py).
     "Rescan stored files (daily)": {
         "task": "cases.rescan_uploads",
         "schedule": crontab(minute="15", hour="4"),
