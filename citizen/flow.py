@@ -26,8 +26,15 @@ AUTOCOMPLETE = {
     "vornamen": "given-name",
     "vorname": "given-name",
     "geburtsdatum": "bday",
+    "strasse": "address-line1",
+    "straße": "address-line1",
+    # The HTML standard has no token for a house number: "on" lets the browser fill it by
+    # its own reading of the label.
+    "hausnummer": "on",
     "plz": "postal-code",
     "postleitzahl": "postal-code",
+    "ort": "address-level2",
+    "wohnort": "address-level2",
     "telefon": "tel",
     "email": "email",
     "iban": "off",

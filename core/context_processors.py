@@ -24,4 +24,5 @@ def roles(request: HttpRequest) -> dict:
                 or bool(scope.admin_of)
             )
         ),
+        "can_work_cases": SimpleLazyObject(lambda: scope_for_request(request).works_cases),
     }

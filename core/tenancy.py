@@ -9,6 +9,7 @@ computed once per request) and reads one property of the answer:
 | whose treasury (statements, refunds, payee records) do I manage? | `admin_of` | municipal admin memberships |
 | whose configuration, audit trail, payments and statistics may I read? | `reach` | superuser: all (`None`); district admin: their district and its towns; municipal admin: their towns |
 | may I see the district dashboard? | `sees_dashboard` | anyone with a `reach` |
+| may I open the clerks' workspace? | `works_cases` | anyone with a clerk membership |
 | what does the database's row-level security let this connection see? | `rls_value()` | all memberships and the district reach; `*` for superusers and system contexts |
 
 A district admin's scope is their district and every town in it, everywhere (admin,
@@ -77,6 +78,11 @@ class Scope:
     @property
     def sees_dashboard(self) -> bool:
         return self.superuser or bool(self.reach)
+
+    @property
+    def works_cases(self) -> bool:
+        """The workspace shows the queues of `clerk_of`: without one, it refuses (403)."""
+        return bool(self.clerk_of)
 
     def rls_value(self) -> str:
         """The row-level-security setting for this user's connection (core/rls.py): `*` for

@@ -46,6 +46,14 @@ class ServiceOfferingForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["fee_override"].initial = self.instance.fee_override_cents
+        # In the list, each row's inputs stand without a <label>: their accessible names say
+        # which town and service they belong to ("Bergkamen, sperrmuell: angeboten").
+        if self.instance.pk:
+            row = f"{self.instance.municipality}, {self.instance.service_key}"
+            for name in ("active", "fee_override"):
+                if name in self.fields:
+                    label = self.fields[name].label
+                    self.fields[name].widget.attrs["aria-label"] = f"{row}: {label}"
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -1,7 +1,7 @@
 """A service's form as data: `{"steps": [{"title": {...}, "fields": [field, ...]}]}`, a field
 being `{"name", "type", "label", "required", "min_length", "max_length", "min", "max",
 "pattern", "choices", "help", "accept", "max_size_mb", "fim_id", "visible_if", "heading",
-"notice"}` (FIM-inspired, docs/architecture.md, The form engine). A step is `{"title",
+"notice", "autocomplete"}` (FIM-inspired, docs/architecture.md, The form engine). A step is `{"title",
 "fields", "visible_if", "notice"}`; `visible_if` is read by catalog/forms/conditions.py."""
 
 from __future__ import annotations
@@ -32,6 +32,39 @@ FIELD_KEYS = {
     "visible_if",
     "heading",
     "notice",
+    "autocomplete",
+}
+#: What a field may say in `autocomplete`: the HTML standard's tokens for a person and their
+#: address (the browser fills the field from what it knows of its user), "on" (the browser's
+#: own guess, e.g. for a house number, which has no token) or "off" (about someone else: a
+#: third person's birth date, a tree's location). Without the key, the citizen pages choose
+#: by the field's name (citizen/flow.py).
+AUTOCOMPLETE_TOKENS = {
+    "off",
+    "on",
+    "name",
+    "honorific-prefix",
+    "given-name",
+    "additional-name",
+    "family-name",
+    "honorific-suffix",
+    "organization",
+    "street-address",
+    "address-line1",
+    "address-line2",
+    "address-line3",
+    "address-level1",
+    "address-level2",
+    "address-level3",
+    "address-level4",
+    "country",
+    "country-name",
+    "postal-code",
+    "bday",
+    "sex",
+    "email",
+    "tel",
+    "url",
 }
 ALLOWED_UPLOAD_TYPES = ("application/pdf", "image/jpeg", "image/png")
 

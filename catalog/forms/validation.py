@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from catalog.forms.conditions import condition_errors, hidden_names, shown_steps
-from catalog.forms.fields import ALLOWED_UPLOAD_TYPES, FIELD_KEYS, Field
+from catalog.forms.fields import ALLOWED_UPLOAD_TYPES, AUTOCOMPLETE_TOKENS, FIELD_KEYS, Field
 from catalog.forms.types import TYPES
 
 STEP_KEYS = {"title", "fields", "visible_if", "notice"}
@@ -152,6 +152,10 @@ def _field_schema_errors(spec: Any, where: str, seen: set[str]) -> list[str]:
     if kind is not None:
         problems.extend(kind.spec_errors(spec, label))
     problems.extend(_text_errors(spec, ("heading", "notice"), label))
+    if "autocomplete" in spec and spec["autocomplete"] not in AUTOCOMPLETE_TOKENS:
+        problems.append(
+            f"{label}: autocomplete must be one of {', '.join(sorted(AUTOCOMPLETE_TOKENS))}."
+        )
     if "pattern" in spec:
         try:
             re.compile(spec["pattern"])

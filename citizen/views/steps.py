@@ -136,7 +136,8 @@ def step_widgets(
                 value=values.get(f.name),
                 errors=errors.get(f.name, []),
                 uploaded=files.get(f.name),
-                autocomplete="email" if f.type == "email" else AUTOCOMPLETE.get(f.name, ""),
+                autocomplete=f.spec.get("autocomplete")
+                or ("email" if f.type == "email" else AUTOCOMPLETE.get(f.name, "")),
                 condition=describe(condition, before) if same_page else "",
                 condition_json=json.dumps(condition) if same_page else "",
             )

@@ -44,7 +44,10 @@ def _event_text(event: CaseEvent) -> str:
         return str(EVENT_LABELS[event.type])
     if event.to_status:
         return _("Status: %(status)s") % {"status": Case.Status(event.to_status).label}
-    return event.type
+    try:
+        return str(CaseEvent.Type(event.type).label)
+    except ValueError:
+        return event.type
 
 
 STATUS_EXPLANATIONS = {
@@ -61,6 +64,40 @@ STATUS_EXPLANATIONS = {
         "Your request has been rejected. The reason is shown in the history."
     ),
     Case.Status.WITHDRAWN: gettext_lazy("You have withdrawn this request."),
+}
+
+
+# What the applicant can expect or do next, per status.
+NEXT_STEPS = {
+    Case.Status.SUBMITTED: gettext_lazy(
+        "You receive a confirmation by e-mail; then the authority starts working on your request."
+    ),
+    Case.Status.AWAITING_PAYMENT: gettext_lazy(
+        "Please pay the fee below. The processing time starts when the payment has arrived."
+    ),
+    Case.Status.IN_REVIEW: gettext_lazy(
+        "The authority reviews your request. If it needs anything from you, you receive an "
+        "e-mail and its question appears on this page."
+    ),
+    Case.Status.AWAITING_APPLICANT: gettext_lazy(
+        "Please answer the question below. The processing time is paused until your answer arrives."
+    ),
+    Case.Status.APPROVED: gettext_lazy(
+        "Nothing more to do. A decision document, if there is one, is listed below."
+    ),
+    Case.Status.REJECTED: gettext_lazy(
+        "The reason is shown in the history below. If you disagree, contact the authority; a "
+        "written decision tells you how to appeal."
+    ),
+    Case.Status.WITHDRAWN: gettext_lazy("Nothing more to do."),
+}
+
+#: Statuses in which a decision is still to come.
+OPEN = {
+    Case.Status.SUBMITTED,
+    Case.Status.AWAITING_PAYMENT,
+    Case.Status.IN_REVIEW,
+    Case.Status.AWAITING_APPLICANT,
 }
 
 
@@ -108,6 +145,9 @@ def track(request: HttpRequest, reference: str) -> HttpResponse:
             "access_token": token,
             "status_label": Case.Status(case.status).label,
             "status_explanation": STATUS_EXPLANATIONS.get(case.status, ""),
+            "next_step": NEXT_STEPS.get(case.status, ""),
+            "decision_expected": case.due_date if case.status in OPEN else None,
+            "decision_open": case.status in OPEN,
             "events": [
                 {"event": e, "text": _event_text(e)} for e in events_for(case, public_only=True)
             ],
