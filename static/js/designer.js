@@ -15,7 +15,12 @@
       chain = chain.then(function () {
         var body = new FormData(form);
         body.append("action", action);
-        return fetch(form.action, { method: "POST", body: body, credentials: "same-origin" });
+        // getAttribute: form.action is the form's button named "action", not its address.
+        return fetch(form.getAttribute("action"), {
+          method: "POST",
+          body: body,
+          credentials: "same-origin",
+        });
       });
     }
     return chain;

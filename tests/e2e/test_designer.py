@@ -262,3 +262,34 @@ def test_a_town_admin_sees_only_their_towns_offerings_and_the_page_is_accessible
     assert width <= 1280, f"the offerings list is {width} px wide"
     assert_no_axe_violations(page, "offerings (en, town admin)")
     assert page.goto("/district/services/").status == 404
+
+
+def test_questions_are_reordered_by_dragging(make_page: Callable[..., Page], demo_data: None):
+    label = {"de": "Frage", "en": "Question"}
+    ServiceDefinition.objects.create(
+        key="ziehen",
+        version=1,
+        status="draft",
+        name={"de": "Ziehen", "en": "Drag"},
+        form={
+            "steps": [
+                {
+                    "title": {"de": "Angaben"},
+                    "fields": [
+                        {"name": n, "type": "text", "label": {**label, "de": f"Frage {n}"}}
+                        for n in ("erste", "zweite", "dritte")
+                    ],
+                }
+            ]
+        },
+        fee={"kind": "free"},
+    )
+    admin = make_page()
+    sign_in(admin)
+    admin.goto("/district/services/ziehen/")
+    admin.locator("#field-dritte").drag_to(admin.locator("#field-erste"))
+    expect(admin.locator("#step-1 li[data-field]").first).to_have_attribute(
+        "data-field", "dritte", timeout=WAIT
+    )
+    form = ServiceDefinition.objects.get(key="ziehen").form
+    assert [f["name"] for f in form["steps"][0]["fields"]] == ["dritte", "erste", "zweite"]
