@@ -19,6 +19,7 @@ from catalog.designer import edit
 from catalog.designer.diff import changes
 from catalog.designer.forms import DetailsForm, FieldForm, StepForm, cents_to_text
 from catalog.forms.fields import Field, steps_of
+from catalog.forms.validation import schema_errors
 from catalog.models import ServiceDefinition
 from catalog.selectors import published_service
 from catalog.services import (
@@ -153,6 +154,7 @@ def service_page(request: HttpRequest, key: str) -> HttpResponse:
             definition=definition,
             steps=steps,
             problems=problems,
+            previewable=bool(draft and steps_of(draft.form) and not schema_errors(draft.form)),
             fee_text=cents_to_text(fee.get("cents")) if fee.get("kind") != "free" else "",
             bounds=(
                 cents_to_text(definition.fee_min_cents),

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from catalog.designer.views import district_admin_required
 from catalog.forms.conditions import without_hidden
 from catalog.forms.uploads import validate_files
-from catalog.forms.validation import validate_form
+from catalog.forms.validation import schema_errors, validate_form
 from catalog.models import ServiceDefinition, ServiceOffering
 from catalog.selectors import Offer
 from citizen.flow import Flow, error_summary, page_errors, posted_values
@@ -61,8 +61,9 @@ class PreviewFlow(Flow):
 def _flow(request: HttpRequest, key: str) -> PreviewFlow:
     district_admin_required(request)
     draft = ServiceDefinition.objects.filter(key=key, status=ServiceDefinition.Status.DRAFT).first()
-    if draft is None or not draft.form.get("steps"):
-        raise NotFound("no draft with steps to preview")
+    if draft is None or not draft.form.get("steps") or schema_errors(draft.form):
+        # Only a form the engine can ask is shown; the designer's page lists what is wrong.
+        raise NotFound("no draft with a complete form to preview")
     district = Municipality.objects.filter(kind=Municipality.Kind.DISTRICT).first()
     place = district or Municipality(name=_("Preview"), slug="preview")
     offer = Offer(

@@ -331,6 +331,9 @@ def test_an_unfinished_draft_is_not_published(admin):
     assert "steps" in page
     admin.post(f"{BASE}leer/changes/")
     assert ServiceDefinition.objects.get(key="leer").status == "draft"
+    # Nothing to preview yet: no link, and the address answers 404 (never a broken page).
+    assert "/preview/" not in admin.get(f"{BASE}leer/").content.decode()
+    assert admin.get(f"{BASE}leer/preview/").status_code == 404
 
 
 # --- offerings ------------------------------------------------------------------------------
