@@ -17,6 +17,10 @@ def roles(request: HttpRequest) -> dict:
                 scope_for_request(request).superuser or scope_for_request(request).district_admin
             )
         ),
+        # Requests of data subjects (district/privacy.py): privacy officers.
+        "can_handle_privacy": SimpleLazyObject(
+            lambda: (scope := scope_for_request(request)).superuser or bool(scope.privacy_of)
+        ),
         "can_price": SimpleLazyObject(
             lambda: (
                 (scope := scope_for_request(request)).superuser

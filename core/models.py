@@ -21,6 +21,7 @@ class AuditEntry(models.Model):
         PUBLISH = "publish", _("Published")
         EXPORT = "export", _("Exported")
         PURGE = "purge", _("Purged personal data")
+        SEARCH = "search", _("Searched personal data")
         REFUSE = "refuse", _("Refused by the virus check")
         QUARANTINE = "quarantine", _("Quarantined by the virus check")
 

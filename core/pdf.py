@@ -126,6 +126,36 @@ class Receipt(TypedDict):
     fee: Fee | None
 
 
+class PrivacyCase(TypedDict):
+    """One case in the summary of what is stored about a person (GDPR Art. 15). Texts are
+    in the document's language already; `answers`, `timeline`, `payments`, `files` and
+    `emails` are (label, text) or plain lines as the reader should see them."""
+
+    reference: str
+    service_name: str
+    municipality: str  # filed with
+    processing_authority: str
+    status: str  # the status's label
+    submitted_at: datetime.datetime
+    applicant: Person
+    answers: list[tuple[str, str]]
+    timeline: list[tuple[datetime.datetime, str]]
+    payments: list[str]
+    files: list[str]
+    emails: list[tuple[datetime.datetime, str]]
+
+
+class PrivacySummary(TypedDict):
+    """Everything the portal stores about one person, as the district answers an access
+    request (district/privacy_export.py builds it)."""
+
+    portal_name: str
+    authority: str  # who answers: the district's official name
+    email: str  # the address searched for
+    date: datetime.date
+    cases: list[PrivacyCase]
+
+
 # --- formatting for the document's language ---------------------------------------------
 
 
@@ -385,4 +415,28 @@ def receipt_pdf(receipt: Receipt, *, language: str) -> bytes:
         title=title,
         subject=receipt["service_name"],
         author=receipt["municipality"]["name"],
+    )
+
+
+def privacy_summary_pdf(summary: PrivacySummary, *, language: str) -> bytes:
+    """What is stored about a person, readable (templates/documents/privacy_summary.html)."""
+    _check(summary, PrivacySummary, {})
+    cases = [
+        {
+            **case,
+            "submitted": format_datetime(case["submitted_at"], language),
+            "timeline": [(format_datetime(at, language), text) for at, text in case["timeline"]],
+            "emails": [(format_datetime(at, language), text) for at, text in case["emails"]],
+        }
+        for case in summary["cases"]
+    ]
+    with translation.override(language):
+        title = _("Personal data stored about %(email)s") % {"email": summary["email"]}
+    context = {"s": summary, "cases": cases, "date": format_date(summary["date"], language)}
+    return render_pdf(
+        "documents/privacy_summary.html",
+        context,
+        language=language,
+        title=title,
+        author=summary["authority"],
     )

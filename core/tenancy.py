@@ -10,6 +10,7 @@ computed once per request) and reads one property of the answer:
 | whose configuration, audit trail, payments and statistics may I read? | `reach` | superuser: all (`None`); district admin: their district and its towns; municipal admin: their towns |
 | may I see the district dashboard? | `sees_dashboard` | anyone with a `reach` |
 | may I open the clerks' workspace? | `works_cases` | anyone with a clerk membership |
+| whose cases may I search for one person's data (GDPR access and erasure)? | `privacy_of` | privacy officer memberships of a district: it and every town in it |
 | what does the database's row-level security let this connection see? | `rls_value()` | all memberships and the district reach; `*` for superusers and system contexts |
 
 A district admin's scope is their district and every town in it, everywhere (admin,
@@ -41,6 +42,8 @@ class Scope:
     memberships: frozenset[tuple[str, int]] = field(default_factory=frozenset)
     # For district admins: their districts and every town in them.
     district: frozenset[int] = field(default_factory=frozenset)
+    # For privacy officers: their districts and every town in them.
+    privacy_of: frozenset[int] = field(default_factory=frozenset)
 
     def ids(self, *roles: str) -> frozenset[int]:
         """Municipalities where the user holds one of `roles` (any role when none given)."""
@@ -89,33 +92,37 @@ class Scope:
         superusers and for system contexts (no signed-in user), else their municipalities."""
         if not self.authenticated or self.superuser:
             return ALL
-        return ",".join(str(i) for i in sorted(self.ids() | self.district))
+        return ",".join(str(i) for i in sorted(self.ids() | self.district | self.privacy_of))
 
 
 NOBODY = Scope()
 
 
 def scope_for(user: User | None) -> Scope:
-    """The scope of `user`: one query for the memberships, one more for a district admin's
-    towns."""
+    """The scope of `user`: one query for the memberships, one more each for a district
+    admin's and a privacy officer's towns."""
     if user is None or not user.is_authenticated or not user.is_active:
         return NOBODY
     memberships = frozenset(
         Membership.objects.filter(user=user).values_list("role", "municipality_id")
     )
-    districts = {m for role, m in memberships if role == Role.DISTRICT_ADMIN}
-    reach: frozenset[int] = frozenset()
-    if districts:
-        reach = frozenset(
-            Municipality.objects.filter(Q(pk__in=districts) | Q(parent_id__in=districts))
-            .values_list("pk", flat=True)
-            .order_by()
-        )
     return Scope(
         authenticated=True,
         superuser=bool(user.is_superuser),
         memberships=memberships,
-        district=reach,
+        district=_with_towns({m for role, m in memberships if role == Role.DISTRICT_ADMIN}),
+        privacy_of=_with_towns({m for role, m in memberships if role == Role.PRIVACY_OFFICER}),
+    )
+
+
+def _with_towns(districts: set[int]) -> frozenset[int]:
+    """The districts and every town in them (one query; none without districts)."""
+    if not districts:
+        return frozenset()
+    return frozenset(
+        Municipality.objects.filter(Q(pk__in=districts) | Q(parent_id__in=districts))
+        .values_list("pk", flat=True)
+        .order_by()
     )
 
 

@@ -53,7 +53,7 @@ def cases_purge_expired(*, now: datetime.datetime | None = None) -> PurgeResult:
     ids = cases_due_for_purge(now=now)
     attachments = 0
     for start in range(0, len(ids), BATCH):
-        attachments += _purge_batch(ids[start : start + BATCH], now=now)
+        attachments += purge_batch(ids[start : start + BATCH], now=now)
     if ids:
         audit_record(
             actor=None,
@@ -66,9 +66,11 @@ def cases_purge_expired(*, now: datetime.datetime | None = None) -> PurgeResult:
     return PurgeResult(cases=len(ids), attachments=attachments)
 
 
-def _purge_batch(ids: list[int], *, now: datetime.datetime) -> int:
-    """Every registered purge hook (core/purge.py) on one batch, in one transaction; the
-    files go only once the rows are gone for good."""
+def purge_batch(ids: list[int], *, now: datetime.datetime) -> int:
+    """Every registered purge hook (core/purge.py) on one batch of cases, in one
+    transaction; the files go only once the rows are gone for good. Returns the number of
+    files deleted. The retention purge and an erasure request (district/privacy.py) both
+    erase through it."""
     files: list = []
     with transaction.atomic():
         for hook in HOOKS.values():

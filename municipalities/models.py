@@ -69,6 +69,9 @@ class Membership(models.Model):
         CLERK = "clerk", _("Clerk")
         MUNICIPAL_ADMIN = "municipal_admin", _("Municipal admin")
         DISTRICT_ADMIN = "district_admin", _("District admin")
+        # The district's data protection role (GDPR Art. 15 and 17 requests): a membership
+        # of the district, reaching its towns' cases for one person at a time (/district/privacy/).
+        PRIVACY_OFFICER = "privacy_officer", _("Data protection officer")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
