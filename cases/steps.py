@@ -5,6 +5,7 @@ transaction that causes them and dispatched on commit; the row records status, a
 the last error and when to try next. `steps_redispatch` (beat) picks up whatever the broker
 lost, so nothing depends on the broker being up when a citizen submits."""
 
+import contextlib
 import datetime
 import logging
 import os
@@ -139,35 +140,72 @@ def _locked(steps: "models.QuerySet[CaseStep]") -> "models.QuerySet[CaseStep]":
 _batch = threading.local()
 
 
-def _run(step: CaseStep) -> str:
+class _Failed(Exception):
+    """A step that ran without a savepoint failed: its transaction must roll back first."""
+
+    def __init__(self, step_id: int, error: str) -> None:
+        super().__init__(error)
+        self.step_id, self.error = step_id, error
+
+
+def _mark_failed(step: CaseStep, error: str) -> None:
+    step.last_error = error
+    if step.attempts >= MAX_ATTEMPTS:
+        step.status = CaseStep.Status.FAILED
+    else:
+        step.status = CaseStep.Status.PENDING
+        delay = BACKOFF_BASE_SECONDS * 2 ** (step.attempts - 1)
+        step.next_attempt_at = timezone.now() + datetime.timedelta(seconds=delay)
+
+
+_FIELDS = ["status", "attempts", "last_error", "next_attempt_at", "done_at"]
+
+
+def _run(step: CaseStep, *, savepoint: bool) -> str:
     """Run a locked, pending step once (inside the transaction that holds its lock); its
-    effects and its new status commit together."""
+    effects and its new status commit together. With `savepoint`, a failure rolls back the
+    step's own work and is recorded at once; without (a step alone in its transaction: two
+    statements fewer), it raises `_Failed` for the caller to roll back and record."""
     function = _REGISTRY.get(step.name)
     step.attempts += 1
     try:
-        with transaction.atomic():
+        with transaction.atomic() if savepoint else contextlib.nullcontext():
             if function is None:
                 raise LookupError(f"no function registered for step {step.name}")
             _pause_for_fault_tests()
             function(step)
     except Exception as exc:  # a step may fail in any way; the row records it
         logger.exception("step %s (%s) failed", step.pk, step.key)
-        step.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
-        if step.attempts >= MAX_ATTEMPTS:
-            step.status = CaseStep.Status.FAILED
-        else:
-            step.status = CaseStep.Status.PENDING
-            delay = BACKOFF_BASE_SECONDS * 2 ** (step.attempts - 1)
-            step.next_attempt_at = timezone.now() + datetime.timedelta(seconds=delay)
+        error = f"{exc.__class__.__name__}: {exc}"[:2000]
+        if not savepoint:
+            raise _Failed(step.pk, error) from exc
+        _mark_failed(step, error)
     else:
         step.status = CaseStep.Status.DONE
         step.done_at = timezone.now()
         step.last_error = ""
-    step.save(update_fields=["status", "attempts", "last_error", "next_attempt_at", "done_at"])
+    step.save(update_fields=_FIELDS)
     finished = getattr(_batch, "finished", None)
     if finished is not None:
         finished.add(step.pk)
     return step.status
+
+
+def _record_failure(failed: _Failed) -> str:
+    """After the rollback: count the attempt and keep the error, unless another run holds
+    or has finished the step meanwhile."""
+    with transaction.atomic():
+        step = (
+            CaseStep.objects.select_for_update(skip_locked=True)
+            .filter(pk=failed.step_id, status=CaseStep.Status.PENDING)
+            .first()
+        )
+        if step is None:
+            return "locked"
+        step.attempts += 1
+        _mark_failed(step, failed.error)
+        step.save(update_fields=_FIELDS)
+        return step.status
 
 
 def step_run(step_id: int) -> str:
@@ -175,40 +213,46 @@ def step_run(step_id: int) -> str:
 
     The row is locked for the whole run, so two deliveries of the same message cannot both
     execute it; the effects (e-mail records, documents) commit together with `done`."""
-    with transaction.atomic():
-        step = _locked(CaseStep.objects.filter(pk=step_id)).first()
-        if step is None:
-            return "locked"
-        if step.status in (CaseStep.Status.DONE, CaseStep.Status.FAILED):
-            return step.status
-        return _run(step)
+    try:
+        with transaction.atomic():
+            step = _locked(CaseStep.objects.filter(pk=step_id)).first()
+            if step is None:
+                return "locked"
+            if step.status in (CaseStep.Status.DONE, CaseStep.Status.FAILED):
+                return step.status
+            return _run(step, savepoint=False)
+    except _Failed as failed:
+        return _record_failure(failed)
 
 
 def case_steps_run(case_id: int, *, now: datetime.datetime | None = None) -> dict[int, str]:
     """Run the case's due steps in the order they were written, in one transaction: one
     query locks them (the step rows only; a step another worker holds is skipped and stays
-    its), each runs in a savepoint of its own, so one that fails rolls back only itself and
-    is retried later. Returns each step's status afterwards."""
+    its). Of several, each runs in a savepoint of its own, so one that fails rolls back only
+    itself and is retried later; one alone needs none. Returns each step's status."""
     now = now or timezone.now()
     results: dict[int, str] = {}
-    with transaction.atomic():
-        due = list(
-            _locked(
-                CaseStep.objects.filter(
-                    case_id=case_id, status=CaseStep.Status.PENDING, next_attempt_at__lte=now
-                )
-            ).order_by("pk")
-        )
-        _batch.finished = set()
-        try:
-            for step in due:
-                step.case = due[0].case  # one case object: a step sees what earlier ones did
-                if step.pk in _batch.finished:  # run already by a step before it
-                    results[step.pk] = CaseStep.Status.DONE
-                    continue
-                results[step.pk] = _run(step)
-        finally:
-            _batch.finished = None
+    try:
+        with transaction.atomic():
+            due = list(
+                _locked(
+                    CaseStep.objects.filter(
+                        case_id=case_id, status=CaseStep.Status.PENDING, next_attempt_at__lte=now
+                    )
+                ).order_by("pk")
+            )
+            _batch.finished = set()
+            try:
+                for step in due:
+                    step.case = due[0].case  # one case object: a step sees what earlier ones did
+                    if step.pk in _batch.finished:  # run already by a step before it
+                        results[step.pk] = CaseStep.Status.DONE
+                        continue
+                    results[step.pk] = _run(step, savepoint=len(due) > 1)
+            finally:
+                _batch.finished = None
+    except _Failed as failed:
+        results[failed.step_id] = _record_failure(failed)
     return results
 
 

@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.signals import task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
@@ -31,3 +32,21 @@ app.conf.update(
     task_publish_retry=False,
 )
 app.autodiscover_tasks()
+
+
+# Celery's Django fix-up closes every database connection before and after each task unless
+# CELERY_DB_REUSE_MAX is set, so each process step paid for a new PostgreSQL connection
+# (docs/performance.md). The fix-up now closes them only every million tasks; between tasks
+# they are handled as after a request (Django's close_old_connections: closed when broken or
+# older than CONN_MAX_AGE, i.e. DB_CONN_MAX_AGE; with 0 after every task, as before).
+app.conf.CELERY_DB_REUSE_MAX = 1_000_000
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _close_old_connections(sender: object = None, **kwargs: object) -> None:
+    if getattr(getattr(sender, "request", None), "is_eager", False):
+        return  # run in the caller's process and transaction (make run, tests)
+    from django.db import close_old_connections
+
+    close_old_connections()
