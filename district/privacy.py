@@ -106,10 +106,9 @@ def hold_reason(case: Case) -> str:
     payments = Payment.objects.filter(payable=case)
     if payments.filter(status__in=Payment.ACTIVE_STATUSES).exists():
         return _("A payment of the fee is still in progress.")
-    owed = Refund.objects.filter(
-        payment__in=payments, status__in=[Refund.Status.OPEN, Refund.Status.EXPORTED]
-    )
-    if owed.exists():
+    # An exported refund is in the treasury's hands (its transfer file); an open one still
+    # needs the account to be written into the next file.
+    if Refund.objects.filter(payment__in=payments, status=Refund.Status.OPEN).exists():
         return _("Money is still to be paid back to the applicant's account.")
     return ""
 

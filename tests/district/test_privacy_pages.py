@@ -114,3 +114,32 @@ def test_export_erasure_report_and_erasure_through_the_pages(client, officer, fi
         .values_list("action", flat=True)
     )
     assert actions == ["export", "search", "purge"]
+
+
+@pytest.mark.parametrize(
+    ("status", "payment", "refund", "held"),
+    [
+        ("in_review", None, None, "noch bearbeitet"),
+        ("rejected", "pending", None, "Zahlung der Gebühr"),
+        ("rejected", "paid", "open", "zu erstatten"),
+        ("rejected", "refunded", "exported", ""),  # the treasury holds the transfer file
+        ("approved", "paid", None, ""),
+    ],
+)
+def test_what_the_law_holds_back(status, payment, refund, held):
+    from django.utils import translation
+
+    from district.privacy import hold_reason
+    from payments.models import Refund
+    from tests.factories import CaseFactory, PaymentFactory
+
+    case = CaseFactory(status=status)
+    if payment:
+        paid = PaymentFactory(payable=case, status=payment)
+        if refund:
+            Refund.objects.create(payment=paid, amount_cents=1500, status=refund)
+
+    with translation.override("de"):
+        reason = hold_reason(case)
+
+    assert (held in reason) if held else reason == ""
