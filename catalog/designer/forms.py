@@ -278,6 +278,14 @@ class ConditionMixin(forms.Form):
 class StepForm(ConditionMixin):
     title_de = forms.CharField(label=gettext_lazy("Title (German)"), max_length=200)
     title_en = _text(label=gettext_lazy("Title (English)"), max_length=200)
+    notice_de = _text(
+        label=gettext_lazy("Note at the end of the step (German)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    notice_en = _text(
+        label=gettext_lazy("Note at the end of the step (English)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(
         self, *args: Any, step: dict[str, Any] | None = None, earlier: list[Field], **kwargs: Any
@@ -286,6 +294,8 @@ class StepForm(ConditionMixin):
         initial = {
             "title_de": _lang(step.get("title"), "de"),
             "title_en": _lang(step.get("title"), "en"),
+            "notice_de": _lang(step.get("notice"), "de"),
+            "notice_en": _lang(step.get("notice"), "en"),
         }
         super().__init__(*args, initial=initial, **kwargs)
         self.setup_condition(earlier, step.get("visible_if"))
@@ -293,8 +303,11 @@ class StepForm(ConditionMixin):
 
     def spec(self) -> dict[str, Any]:
         data = self.cleaned_data
-        step = {k: v for k, v in self.step.items() if k not in ("title", "visible_if", "fields")}
+        dropped = ("title", "visible_if", "notice", "fields")
+        step = {k: v for k, v in self.step.items() if k not in dropped}
         step["title"] = _pair(data["title_de"], data["title_en"])
+        if data["notice_de"].strip() or data["notice_en"].strip():
+            step["notice"] = _pair(data["notice_de"], data["notice_en"])
         condition = self.check_condition(_("this step"))
         if condition:
             step["visible_if"] = condition
@@ -353,7 +366,22 @@ class FieldForm(ConditionMixin):
         label=gettext_lazy("Largest file in MB"), required=False, min_value=1, max_value=100
     )
 
-    KEEP = ("fim_id", "heading", "notice", "autocomplete")
+    heading_de = _text(
+        label=gettext_lazy("Sub-heading before the question (German)"), max_length=200
+    )
+    heading_en = _text(
+        label=gettext_lazy("Sub-heading before the question (English)"), max_length=200
+    )
+    notice_de = _text(
+        label=gettext_lazy("Note before the question (German)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    notice_en = _text(
+        label=gettext_lazy("Note before the question (English)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    KEEP = ("fim_id", "autocomplete")
 
     def __init__(
         self, *args: Any, spec: dict[str, Any] | None = None, earlier: list[Field], **kwargs: Any
@@ -366,6 +394,10 @@ class FieldForm(ConditionMixin):
             "label_en": _lang(spec.get("label"), "en"),
             "help_de": _lang(spec.get("help"), "de"),
             "help_en": _lang(spec.get("help"), "en"),
+            "heading_de": _lang(spec.get("heading"), "de"),
+            "heading_en": _lang(spec.get("heading"), "en"),
+            "notice_de": _lang(spec.get("notice"), "de"),
+            "notice_en": _lang(spec.get("notice"), "en"),
             "required": spec.get("required", False),
             "pattern": spec.get("pattern", ""),
             "accept": spec.get("accept", []),
@@ -407,8 +439,9 @@ class FieldForm(ConditionMixin):
                 "required": data["required"],
             }
         )
-        if data["help_de"].strip() or data["help_en"].strip():
-            spec["help"] = _pair(data["help_de"], data["help_en"])
+        for key in ("help", "heading", "notice"):
+            if data[f"{key}_de"].strip() or data[f"{key}_en"].strip():
+                spec[key] = _pair(data[f"{key}_de"], data[f"{key}_en"])
         for key in ("min_length", "max_length", "max_size_mb"):
             if data.get(key) is not None:
                 spec[key] = data[key]

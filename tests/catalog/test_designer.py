@@ -431,3 +431,45 @@ def test_a_malformed_fim_file_is_explained_and_leaves_nothing(admin):
     assert response.status_code == 200
     assert "line" in response.content.decode()
     assert not ServiceDefinition.objects.exists()
+
+
+@pytest.mark.parametrize("fixture", ["hundesteuer-2.0.xml", "wohnung-3.0.0.xml"])
+def test_every_imported_question_saved_unchanged_stays_the_same(admin, fixture):
+    """Editing keeps what the page does not show (fim_id) and shows everything else:
+    opening and saving each question of an imported schema changes nothing."""
+    data = (FIXTURES / fixture).read_bytes()
+    admin.post(f"{BASE}fim/", {"key": "import", "file": upload("schema.xml", data)})
+    before = ServiceDefinition.objects.get(key="import").form
+    for number, step in enumerate(before["steps"], start=1):
+        for spec in step["fields"]:
+            page = admin.get(f"{BASE}import/steps/{number}/fields/{spec['name']}/")
+            form = page.context["form"]
+            posted = {}
+            for bf in form:
+                value = bf.value()
+                if value is None or value is False or value == "":
+                    continue
+                posted[bf.html_name] = value if isinstance(value, list) else str(value)
+            response = admin.post(f"{BASE}import/steps/{number}/fields/{spec['name']}/", posted)
+            assert response.status_code == 302, (spec["name"], response.content.decode()[:3000])
+        assert (
+            admin.post(
+                f"{BASE}import/steps/{number}/",
+                {
+                    k: v
+                    for k, v in (
+                        (bf.html_name, bf.value())
+                        for bf in admin.get(f"{BASE}import/steps/{number}/").context["form"]
+                    )
+                    if v
+                },
+            ).status_code
+            == 302
+        )
+    after = ServiceDefinition.objects.get(key="import").form
+    for old_step, new_step in zip(before["steps"], after["steps"], strict=True):
+        assert {k: v for k, v in new_step.items() if k != "fields"} == {
+            k: v for k, v in old_step.items() if k != "fields"
+        }
+        for old, new in zip(old_step["fields"], new_step["fields"], strict=True):
+            assert new == old, old["name"]
