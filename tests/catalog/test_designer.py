@@ -14,6 +14,7 @@ from tests.factories import (
     MunicipalityFactory,
     ServiceDefinitionFactory,
     UserFactory,
+    submit_case,
 )
 from tests.files import upload
 
@@ -317,7 +318,18 @@ def test_changes_against_the_published_version_then_publish(admin, kreis):
     changed = page.split('id="fields-changed"')[1].split("</ul>")[0]
     assert "termin" in added and "anliegen" in removed
     assert "anzahl" in changed and "label" in changed and "max" in changed
+    kamen = kreis.towns.get(slug="kamen")
+    ServiceOffering.objects.create(municipality=kamen, service_key="sperrmuell")
+    filed = submit_case(
+        municipality=kamen, service_key="sperrmuell", data={"anliegen": "Sofa", "anzahl": 2}
+    )
     assert admin.post(f"{BASE}sperrmuell/changes/").status_code == 302
+    filed.refresh_from_db()
+    assert filed.service.version == 1  # a filed case keeps its version
+    later = submit_case(
+        municipality=kamen, service_key="sperrmuell", data={"anzahl": 3, "termin": "2027-01-15"}
+    )
+    assert later.service.version == 2
     versions = dict(
         ServiceDefinition.objects.filter(key="sperrmuell").values_list("version", "status")
     )
