@@ -2,12 +2,15 @@
 (gunicorn) on this test's database, configured only through the environment, as an
 operator runs it. A tracking link made under key A opens the case with `SECRET_KEY=B,
 SECRET_KEY_FALLBACKS=A` and answers 404 with `SECRET_KEY=B` alone; a link in an e-mail sent
-after the rotation opens the case either way (docs/operations.md, Key rotation)."""
+after the rotation opens the case either way. A clerk signed in under A stays signed in
+while A is a fallback (Django moves a session it sees then to B); a session left unused
+until A is gone is signed out (docs/operations.md, Key rotation)."""
 
 from __future__ import annotations
 
 import email
 import email.policy
+import http.cookiejar
 import json
 import os
 import re
@@ -16,12 +19,14 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from rest_framework.authtoken.models import Token
 
 from municipalities.models import Membership
@@ -105,6 +110,43 @@ def post_json(url: str, body: str, token: str = "") -> dict:
         return json.loads(response.read())
 
 
+class Browser:
+    """Cookies and CSRF like a browser's, against whichever portal process is running."""
+
+    def __init__(self) -> None:
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), NoRedirect()
+        )
+
+    def status(self, url: str) -> int:
+        try:
+            return self.opener.open(url, timeout=20).status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    def sign_in(self, base: str, username: str, password: str) -> None:
+        self.opener.open(f"{base}/accounts/login/", timeout=20)
+        token = next(c.value for c in self.jar if c.name == "csrftoken")
+        body = urllib.parse.urlencode(
+            {"username": username, "password": password, "csrfmiddlewaretoken": token}
+        ).encode()
+        request = urllib.request.Request(
+            f"{base}/accounts/login/", body, headers={"Referer": f"{base}/accounts/login/"}
+        )
+        try:
+            answer = self.opener.open(request, timeout=20)
+        except urllib.error.HTTPError as error:
+            assert error.code == 302, error.read()[:500]  # signed in: on to the next page
+        else:
+            raise AssertionError(f"not signed in: {answer.status} {answer.read()[-3000:]}")
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # a 302 is an answer here, not a hop
+        return None
+
+
 def tracking_links(mail_dir: Path) -> list[str]:
     links = []
     for path in sorted(mail_dir.glob("*.log")):
@@ -127,6 +169,10 @@ def test_links_survive_a_rotation_while_the_old_key_is_a_fallback(tmp_path):
     service = ServiceDefinitionFactory(key="sperrmuell", process_steps=[])
     ServiceOfferingFactory(municipality=town, service_key=service.key)
     clerk = MembershipFactory(municipality=town, role=Membership.Role.CLERK).user
+    # Hashed the way the portal process checks it (the tests' own hasher is a fast one).
+    clerk.password = PBKDF2PasswordHasher().encode("Sachbearbeitung-2026", "kreisportal", 1000)
+    clerk.save()
+    browser, idle = Browser(), Browser()
     clerk_token = Token.objects.create(user=clerk).key
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
@@ -139,9 +185,13 @@ def test_links_survive_a_rotation_while_the_old_key_is_a_fallback(tmp_path):
         )
         old = f"/track/{filed['reference']}/?access_token={filed['access_token']}"
         assert status_of(base + old) == 200
+        for each in (browser, idle):
+            each.sign_in(base, clerk.username, "Sachbearbeitung-2026")
+            assert each.status(f"{base}/workspace/") == 200
 
     with portal(mail_dir, SECRET_KEY=KEY_B, SECRET_KEY_FALLBACKS=KEY_A) as base:
         assert status_of(base + old) == 200  # made under A, A is a fallback
+        assert browser.status(f"{base}/workspace/") == 200  # still signed in
         post_json(
             f"{base}/api/v1/cases/{filed['reference']}/actions/",
             '{"action": "request_info", "comment": "Welche Möbel genau?"}',
@@ -152,4 +202,6 @@ def test_links_survive_a_rotation_while_the_old_key_is_a_fallback(tmp_path):
 
     with portal(mail_dir, SECRET_KEY=KEY_B) as base:
         assert status_of(base + old) == 404  # A is gone: its links are revoked
+        assert browser.status(f"{base}/workspace/") == 200  # moved to B during the grace
+        assert idle.status(f"{base}/workspace/") == 302  # still on A: signed out, to login
         assert status_of(mailed.replace(mailed.split("/track/")[0], base)) == 200
