@@ -269,3 +269,38 @@ def test_the_migration_helper_gives_a_new_table_its_forced_policy(schema_owner):
     finally:  # committed: leave no table behind
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def test_a_privacy_officers_request_finds_the_person_in_their_district_only(
+    two_towns, as_app_role, settings
+):
+    """The officer's connection sees the cases of every town of their district (a delegated
+    case included), not another district's: the person's search runs under the net."""
+    from district.privacy import person_cases
+
+    settings.DATABASE_RLS = True
+    ahlen, beckum = two_towns
+    rls.set_scope(rls.ALL, local=True)
+    district = MunicipalityFactory(slug="kreis-warendorf", kind="district")
+    ahlen.parent = district
+    ahlen.save()  # Beckum stays outside this district
+    officer = MembershipFactory(municipality=district, role=Membership.Role.PRIVACY_OFFICER).user
+    seen = {}
+
+    def view(request):
+        from django.http import HttpResponse
+
+        from core.tenancy import scope_for_request
+
+        found = person_cases(scope=scope_for_request(request), email="erika@example.org")
+        seen["filed"] = sorted(found.values_list("municipality__slug", flat=True))
+        seen["all"] = sorted(Case.objects.values_list("municipality__slug", flat=True))
+        return HttpResponse()
+
+    request = RequestFactory().get("/")
+    request.user = officer
+    rls.RowLevelSecurityMiddleware(view)(request)
+
+    assert seen["filed"] == ["ahlen", "ahlen"]  # its own case and the one Beckum processes
+    # Without the selector, the net alone: Beckum's own case stays out of sight.
+    assert seen["all"] == ["ahlen", "ahlen"]
