@@ -43,7 +43,8 @@ def _clerk_emails(case: Case) -> list[str]:
 def send_receipt(step: CaseStep) -> None:
     case = step.case
     with translation.override(case.language):
-        pdf = documents.receipt_pdf(case)
+        pdf = documents.receipt_pdf(case, language=case.language)
+        name = documents.filename("receipt", case, case.language)
         send_step_email(
             step=step,
             purpose="receipt",
@@ -51,7 +52,7 @@ def send_receipt(step: CaseStep) -> None:
             template="receipt",
             context=_context(case, step),
             language=case.language,
-            attachments=[(f"{case.reference}.pdf", pdf, "application/pdf")],
+            attachments=[(name, pdf, "application/pdf")],
         )
 
 
@@ -164,11 +165,13 @@ def _decision_attachment(step: CaseStep) -> list[tuple[str, bytes, str]]:
 def issue_document(step: CaseStep) -> None:
     case = step.case
     with translation.override(case.language):
-        content = documents.decision_pdf(case, step.payload.get("comment", ""))
+        content = documents.bescheid_pdf(
+            case, step.payload.get("comment", ""), language=case.language
+        )
         attachment_add_generated(
             case=case,
             field_name="decision",
-            filename=f"{case.reference}-{_('decision')}.pdf",
+            filename=documents.filename("bescheid", case, case.language),
             content=content,
             kind=Attachment.Kind.DOCUMENT,
         )
@@ -196,7 +199,7 @@ def forward_to_agency(step: CaseStep) -> None:
         "data": case.data,
     }
     with translation.override("de"):
-        pdf = documents.receipt_pdf(case)
+        pdf = documents.receipt_pdf(case, language="de")
     send_step_email(
         step=step,
         purpose="agency",
@@ -210,7 +213,7 @@ def forward_to_agency(step: CaseStep) -> None:
                 json.dumps(payload, ensure_ascii=False, indent=2).encode(),
                 "application/json",
             ),
-            (f"{case.reference}.pdf", pdf, "application/pdf"),
+            (documents.filename("receipt", case, "de"), pdf, "application/pdf"),
         ],
     )
 

@@ -63,6 +63,20 @@ class ServiceDefinition(models.Model):
     retention_days = models.PositiveIntegerField(_("retention in days"), default=90)
     process_steps = models.JSONField(_("automatic process steps"), default=list, blank=True)
     agency_email = models.EmailField(_("agency address for forwarding"), blank=True)
+    privacy = models.JSONField(
+        _("privacy information"),
+        default=dict,
+        blank=True,
+        help_text='{"purpose": {"de": "…", "en": "…"}, "legal_basis": {…}, "recipients": {…}} '
+        "— the privacy notice of every town offering the service lists them (GDPR Art. 13).",
+    )
+    legal_remedy = models.JSONField(
+        _("Rechtsbehelfsbelehrung"),
+        default=dict,
+        blank=True,
+        help_text='{"de": "…", "en": "…"} — printed on every Bescheid of the service; '
+        "empty: the district's default.",
+    )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 

@@ -55,6 +55,29 @@ def definition_errors(spec: dict[str, Any]) -> list[str]:
                 problems.append("a per-unit fee needs an integer field of the form as its unit")
     if spec["offered_by"] not in ServiceDefinition.OfferedBy.values:
         problems.append("offered_by must be towns or district")
+    problems += _legal_text_errors(spec)
+    return problems
+
+
+PRIVACY_KEYS = ("purpose", "legal_basis", "recipients")
+
+
+def _is_texts(value: Any) -> bool:
+    """{"de": "…", "en": "…"}: texts by language."""
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    )
+
+
+def _legal_text_errors(spec: dict[str, Any]) -> list[str]:
+    problems = []
+    privacy = spec.get("privacy") or {}
+    if not isinstance(privacy, dict) or not set(privacy) <= set(PRIVACY_KEYS):
+        problems.append(f"privacy holds only {', '.join(PRIVACY_KEYS)}")
+    elif not all(_is_texts(v) for v in privacy.values()):
+        problems.append('privacy texts are {"de": "…", "en": "…"}')
+    if not _is_texts(spec.get("legal_remedy") or {}):
+        problems.append('legal_remedy is {"de": "…", "en": "…"}')
     return problems
 
 
@@ -78,6 +101,8 @@ def _fields_from_spec(spec: dict[str, Any]) -> dict[str, Any]:
         "retention_days": int(spec.get("retention_days", 90)),
         "process_steps": list(spec.get("process_steps", [])),
         "agency_email": spec.get("agency_email", ""),
+        "privacy": spec.get("privacy") or {},
+        "legal_remedy": spec.get("legal_remedy") or {},
     }
 
 
@@ -160,6 +185,8 @@ def service_export(definition: ServiceDefinition) -> dict[str, Any]:
         "form": definition.form,
         "process_steps": definition.process_steps,
         "agency_email": definition.agency_email,
+        "privacy": definition.privacy,
+        "legal_remedy": definition.legal_remedy,
         "version": definition.version,
     }
 

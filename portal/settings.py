@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "core",
     "identity",  # citizen sign-in with BundID (docs/identity.md)
     "catalog",
+    "legal",  # imprint, privacy notice, accessibility statement, letterheads (docs/legal.md)
     "payments",
     "cases",
     "citizen",

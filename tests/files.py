@@ -8,14 +8,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 
-def pdf_bytes(text: str = "Nachweis") -> bytes:
-    from fpdf import FPDF
+def pdf_bytes(title: str = "Nachweis") -> bytes:
+    """A one-page PDF (blank, titled), written by pypdf."""
+    from pypdf import PdfWriter
 
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("Helvetica", size=12)
-    pdf.cell(0, 10, text)
-    return bytes(pdf.output())
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": title})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
 
 
 def image_bytes(kind: str = "PNG") -> bytes:

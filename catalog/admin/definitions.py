@@ -54,6 +54,8 @@ class ServiceDefinitionForm(forms.ModelForm):
             "retention_days",
             "process_steps",
             "agency_email",
+            "privacy",
+            "legal_remedy",
         ]
         widgets = {
             "form": forms.Textarea(attrs={"rows": 30, "cols": 100, "class": "vLargeTextField"}),
@@ -62,6 +64,8 @@ class ServiceDefinitionForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 4, "cols": 100}),
             "synonyms": forms.Textarea(attrs={"rows": 2, "cols": 100}),
             "process_steps": forms.Textarea(attrs={"rows": 2, "cols": 100}),
+            "privacy": forms.Textarea(attrs={"rows": 6, "cols": 100}),
+            "legal_remedy": forms.Textarea(attrs={"rows": 6, "cols": 100}),
         }
 
     def clean_synonyms(self) -> Any:
@@ -83,15 +87,27 @@ class ServiceDefinitionForm(forms.ModelForm):
             "offered_by": cleaned.get("offered_by", self.instance.offered_by),
             "process_steps": cleaned.get("process_steps", self.instance.process_steps),
             "synonyms": cleaned.get("synonyms", self.instance.synonyms),
+            "privacy": cleaned.get("privacy", self.instance.privacy),
+            "legal_remedy": cleaned.get("legal_remedy", self.instance.legal_remedy),
         }
         for problem in definition_errors(spec):
             if problem not in form_problems:
                 target = (
-                    "process_steps"
-                    if "process steps" in problem
-                    else "synonyms"
+                    "synonyms"
                     if problem.startswith("synonyms")
-                    else ("fee" if "fee" in problem else None)
+                    else next(
+                        (
+                            field
+                            for word, field in (
+                                ("process steps", "process_steps"),
+                                ("fee", "fee"),
+                                ("privacy", "privacy"),
+                                ("legal_remedy", "legal_remedy"),
+                            )
+                            if word in problem
+                        ),
+                        None,
+                    )
                 )
                 self.add_error(target, problem)
         low = cleaned.get("fee_min_cents", self.instance.fee_min_cents)

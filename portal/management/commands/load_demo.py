@@ -13,6 +13,7 @@ from django.db import transaction
 
 from catalog.selectors import newest_definition
 from catalog.services import offerings_default, service_import
+from legal.services import legal_profile_create_missing
 from municipalities.models import Delegation, Membership, Municipality
 from municipalities.services import delegation_create
 from payments import providers
@@ -32,6 +33,7 @@ class Command(BaseCommand):
     def handle(self, *args, password: str, **options) -> None:
         district_data = json.loads((DATA / "kreis-unna.json").read_text(encoding="utf-8"))
         services_data = json.loads((DATA / "services.json").read_text(encoding="utf-8"))
+        legal_data = json.loads((DATA / "legal.json").read_text(encoding="utf-8"))
 
         district = self._municipality(district_data["district"], parent=None)
         towns = [self._municipality(t, parent=district) for t in district_data["towns"]]
@@ -43,6 +45,8 @@ class Command(BaseCommand):
             if definition is None:
                 # Only a service nobody has yet: a version of the demo's text published over
                 # an admin's edited version would replace it for every new case.
+                # The privacy notice's facts and the Rechtsbehelfsbelehrung (legal.json).
+                spec = {**spec, **legal_data["services"].get(spec["key"], {})}
                 definition, _created = service_import(spec=spec)
                 created_services += 1
             offerings_default(definition=definition, district=district)
@@ -62,6 +66,9 @@ class Command(BaseCommand):
                     valid_from=DELEGATIONS_FROM,
                     basis=item.get("basis", ""),
                 )
+
+        for slug, profile in legal_data["municipalities"].items():
+            legal_profile_create_missing(municipality=by_slug[slug], data=profile)
 
         for municipality in by_slug.values():
             self._user(f"clerk-{municipality.slug}", password, municipality, Membership.Role.CLERK)
