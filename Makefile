@@ -68,7 +68,7 @@ node_modules/.installed: package.json package-lock.json
 # (PurgeCSS, re-run when a template or the Python that may emit markup changes), and
 # KERN's Fira Sans cut down to the characters and weights the portal needs (fontTools).
 # The apps of docs/architecture.md's layout, whose templates and Python may write classes.
-APPS := core municipalities identity catalog payments cases citizen district portal
+APPS := core municipalities identity catalog payments legal cases citizen district portal
 CLASS_SOURCES := $(shell find templates $(APPS) static/js \
 	\( -name '*.html' -o -name '*.py' -o -name '*.js' \) -not -path '*/migrations/*' 2>/dev/null)
 

@@ -9,7 +9,7 @@ module.exports = {
     "*/templates/**/*.html",
     // Every app of docs/architecture.md's layout (tests/portal/test_assets.py holds this list,
     // the Makefile's APPS and the layout to one another).
-    "{core,municipalities,identity,catalog,payments,cases,citizen,district,portal}/**/*.py",
+    "{core,municipalities,identity,catalog,payments,legal,cases,citizen,district,portal}/**/*.py",
     "static/js/**/*.js",
   ],
   skippedContentGlobs: ["**/migrations/**"],

@@ -64,13 +64,15 @@ def legal_pages_for(municipality: Municipality, page: str) -> LegalPages:
 
 
 def feedback_address(municipality: Municipality) -> str:
-    """Where accessibility feedback on the municipality's pages goes: the feedback address of
-    whoever answers its statement, its public address, the contact e-mail; "" when none."""
-    pages = legal_pages_for(municipality, "accessibility")
-    profile = pages.profile
-    if profile is not None and (profile.feedback_email or profile.email):
-        return profile.feedback_email or profile.email
-    return municipality.email or pages.owner.email
+    """Where accessibility feedback on a town's pages goes: the town's feedback address, its
+    public address, its contact e-mail; only a town without any asks the district's."""
+    for holder in (municipality, municipality.district):
+        profile = _profile(holder)
+        if profile is not None and (profile.feedback_email or profile.email):
+            return profile.feedback_email or profile.email
+        if holder.email:
+            return holder.email
+    return ""
 
 
 # --- the privacy notice's services ----------------------------------------------------------

@@ -228,6 +228,8 @@ REST_FRAMEWORK = {
         "payments": env.str("THROTTLE_PAYMENTS", default="30/minute"),
         # Login form posts per client; axes locks an account after AXES_FAILURE_LIMIT failures.
         "logins": env.str("THROTTLE_LOGINS", default="20/minute"),
+        # Accessibility feedback form posts per client (legal/views.py).
+        "feedback": env.str("THROTTLE_FEEDBACK", default="10/hour"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

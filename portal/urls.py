@@ -44,6 +44,7 @@ urlpatterns = [
     path("", include("district.urls")),
     path("", include("catalog.designer.urls")),  # the service designer (docs/designer.md)
     path("", views.home, name="home"),
+    path("", include("legal.urls")),  # before /<slug>/<service>/ (docs/legal.md)
     # Citizen pages last: /<slug>/… would shadow anything after it.
     path("", include("citizen.urls")),
 ]
