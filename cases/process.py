@@ -6,7 +6,6 @@ import json
 
 from django.conf import settings
 from django.utils import translation
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from cases import documents

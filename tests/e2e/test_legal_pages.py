@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.axe import assert_no_axe_violations
 
+
 @pytest.fixture
 def demo_data(transactional_db) -> None:
     call_command("load_demo", password="demo", verbosity=0)
