@@ -68,7 +68,9 @@ def _case_document(case: Case) -> tuple[dict[str, Any], list[tuple[str, Any]]]:
     files = []
     listed = []
     for attachment in case.attachments.servable().order_by("uploaded_at", "id"):
-        path = f"files/{case.reference}/{attachment.pk}-{attachment.original_name}"
+        # One folder per case; a name cannot climb out of it when the archive is unpacked.
+        name = attachment.original_name.replace("\\", "/").rsplit("/", 1)[-1].lstrip(".")
+        path = f"files/{case.reference}/{attachment.pk}-{name or 'datei'}"
         files.append((path, attachment))
         listed.append(
             {

@@ -8,8 +8,9 @@ import json
 import zipfile
 
 import pytest
+from django.core.files.base import ContentFile
 
-from cases.models import Actor, Case
+from cases.models import Actor, Attachment, Case
 from cases.services import case_apply_action
 from core.models import AuditEntry
 from municipalities.models import Membership, Municipality
@@ -83,6 +84,15 @@ def test_a_bad_address_is_a_400_naming_the_field(client, officer):
 
 def test_export_erasure_report_and_erasure_through_the_pages(client, officer, filed):
     decided, open_case = filed
+    hostile = Attachment(
+        case=decided,
+        original_name="..\\../../Nachweis „Minh“.pdf",
+        content_type="application/pdf",
+        size=9,
+        sha256="0" * 64,
+    )
+    hostile.file.save("nachweis.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+    hostile.save()
     client.force_login(officer)
 
     download = client.post("/district/privacy/export/", {"email": EMAIL})
@@ -90,6 +100,10 @@ def test_export_erasure_report_and_erasure_through_the_pages(client, officer, fi
     assert download["Content-Type"] == "application/zip"
     with zipfile.ZipFile(io.BytesIO(download.content)) as archive:
         data = json.loads(archive.read("data.json"))
+        names = archive.namelist()
+    # Every file inside its case's folder, whatever its name said.
+    assert f"files/{decided.reference}/{hostile.pk}-Nachweis „Minh“.pdf" in names
+    assert not any(".." in name for name in names)
     assert {c["reference"] for c in data["cases"]} == {decided.reference, open_case.reference}
     assert data["cases"][0]["applicant"]["name"] == "Nguyễn Thị Minh Khai"
 
