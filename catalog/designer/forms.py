@@ -131,6 +131,39 @@ class DetailsForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         choices=[(s, s.replace("_", " ")) for s in PROCESS_STEPS],
     )
+    legal_basis_de = _text(
+        label=gettext_lazy("Legal basis (German)"),
+        help_text=gettext_lazy("For the privacy notice, e.g. § 3 Hundesteuersatzung."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    legal_basis_en = _text(
+        label=gettext_lazy("Legal basis (English)"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    purpose_de = _text(
+        label=gettext_lazy("Purpose of processing (German)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    purpose_en = _text(
+        label=gettext_lazy("Purpose of processing (English)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    recipients_de = _text(
+        label=gettext_lazy("Recipients of the data (German)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    recipients_en = _text(
+        label=gettext_lazy("Recipients of the data (English)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    legal_remedy_de = _text(
+        label=gettext_lazy("Rechtsbehelfsbelehrung (German)"),
+        help_text=gettext_lazy("Printed on every Bescheid; empty: the district's default."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    legal_remedy_en = _text(
+        label=gettext_lazy("Rechtsbehelfsbelehrung (English)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
     agency_email = forms.EmailField(
         label=gettext_lazy("Agency address for forwarding"), required=False
     )
@@ -161,6 +194,13 @@ class DetailsForm(forms.Form):
             "retention_days": definition.retention_days,
             "process_steps": definition.process_steps,
             "agency_email": definition.agency_email,
+            **{
+                f"{key}_{lang}": _lang((definition.privacy or {}).get(key), lang)
+                for key in ("legal_basis", "purpose", "recipients")
+                for lang in ("de", "en")
+            },
+            "legal_remedy_de": _lang(definition.legal_remedy, "de"),
+            "legal_remedy_en": _lang(definition.legal_remedy, "en"),
         }
 
     def clean(self) -> dict[str, Any]:
@@ -199,6 +239,14 @@ class DetailsForm(forms.Form):
             "retention_days": data["retention_days"],
             "process_steps": list(data["process_steps"]),
             "agency_email": data["agency_email"],
+            "privacy": {
+                key: _pair(data[f"{key}_de"], data[f"{key}_en"])
+                for key in ("purpose", "legal_basis", "recipients")
+                if data[f"{key}_de"].strip() or data[f"{key}_en"].strip()
+            },
+            "legal_remedy": _pair(data["legal_remedy_de"], data["legal_remedy_en"])
+            if data["legal_remedy_de"].strip() or data["legal_remedy_en"].strip()
+            else {},
         }
 
 

@@ -152,6 +152,29 @@ def test_a_service_is_built_without_json(admin):
     assert "Befreiung" in page and "Halten Sie einen Hund?" in page
 
 
+def test_the_legal_texts_are_details_too(admin):
+    build(admin)
+    legal = {
+        "legal_basis_de": "§ 3 Hundesteuersatzung; § 10 LHundG NRW",
+        "purpose_de": "Festsetzung der Hundesteuer",
+        "legal_remedy_de": "Gegen diesen Bescheid kann innerhalb eines Monats Klage erhoben werden.",
+        "legal_remedy_en": "You may appeal within one month.",
+    }
+    response = admin.post(f"{BASE}hund/details/", {**DETAILS, **legal})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    draft = ServiceDefinition.objects.get(key="hund")
+    assert draft.privacy == {
+        "purpose": {"de": "Festsetzung der Hundesteuer", "en": ""},
+        "legal_basis": {"de": "§ 3 Hundesteuersatzung; § 10 LHundG NRW", "en": ""},
+    }
+    assert draft.legal_remedy == {
+        "de": "Gegen diesen Bescheid kann innerhalb eines Monats Klage erhoben werden.",
+        "en": "You may appeal within one month.",
+    }
+    form = admin.get(f"{BASE}hund/details/").content.decode()
+    assert "§ 3 Hundesteuersatzung" in form and "You may appeal within one month." in form
+
+
 def test_an_existing_question_is_changed_and_moved_by_keyboard_buttons(admin):
     build(admin)
     form = admin.get(f"{BASE}hund/steps/1/fields/rasse/").content.decode()
