@@ -141,3 +141,39 @@ def test_the_daily_task_runs_the_purge_and_is_scheduled(data, beat_schedule):
     assert purged >= 5  # every case of the data set closed before 2026 plus retention
     task = beat_schedule.get(task="district.purge_expired_cases")
     assert task.enabled and task.crontab.hour == "3"
+
+
+def test_audit_entries_about_purged_rows_keep_who_and_when_but_not_the_values(
+    data, django_capture_on_commit_callbacks
+):
+    from core.audit import audit_record
+
+    expired, kept = data.cases[0], data.cases[3]  # bulky waste expired; dog tax kept
+    about_expired = audit_record(
+        actor=None,
+        action=AuditEntry.Action.CHANGE,
+        obj=expired,
+        changes={"fields": {"applicant_name": {"from": APPLICANT_NAME, "to": "—"}}},
+    )
+    about_kept = audit_record(
+        actor=None,
+        action=AuditEntry.Action.CHANGE,
+        obj=kept,
+        changes={"fields": {"applicant_name": {"from": APPLICANT_NAME, "to": "—"}}},
+    )
+
+    when = about_expired.at
+
+    with django_capture_on_commit_callbacks(execute=True):
+        cases_purge_expired(now=NOW)
+
+    about_expired.refresh_from_db()
+    about_kept.refresh_from_db()
+    assert about_expired.changes == {"redacted": True}
+    assert (about_expired.action, about_expired.object_id, about_expired.at) == (
+        "change",
+        str(expired.pk),
+        when,
+    )
+    assert APPLICANT_NAME not in about_expired.object_repr
+    assert about_kept.changes["fields"]["applicant_name"]["from"] == APPLICANT_NAME
