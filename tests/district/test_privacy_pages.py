@@ -47,7 +47,9 @@ def test_the_officer_finds_the_person_in_every_town(client, officer, filed):
     client.force_login(officer)
     form = client.get("/district/privacy/")
     assert form.status_code == 200
-    assert 'href="/district/privacy/">Datenschutzanfragen</a>' in form.content.decode()  # header link
+    assert (
+        'href="/district/privacy/">Datenschutzanfragen</a>' in form.content.decode()
+    )  # header link
 
     page = client.post("/district/privacy/", {"email": EMAIL})
 
