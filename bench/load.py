@@ -8,8 +8,11 @@ offering one service with a prepaid fee (steps: receipt, authority notice, compl
 check, payment request). Starts the portal with gunicorn (BENCH_WEB_WORKERS gthread
 workers × BENCH_WEB_THREADS threads, default 3 × 8) and one real Celery worker
 (BENCH_CELERY_CONCURRENCY processes, default 2) against PostgreSQL and Redis, all on
-127.0.0.1. Then BENCH_CITIZENS simulated citizens (default 200, one thread each) run for
-BENCH_SECONDS (default 60) a bounded loop of
+127.0.0.1. First the same crowd posts to the framework floor (bench/floor_urls.py, a bare
+DRF insert in the same gunicorn) for BENCH_FLOOR_SECONDS (default 20). Then
+BENCH_CITIZENS simulated citizens (default 200, one thread each) run for BENCH_SECONDS
+(default 60), each pausing BENCH_THINK_SECONDS on average before each click (default 0),
+a bounded loop of
 
     submit (POST …/cases/) → track (GET /api/v1/cases/<ref>/ with the access token)
     → pay with GiroCode (POST /api/v1/cases/<ref>/payments/ {"provider": "girocode"})
@@ -18,14 +21,16 @@ and stop at the deadline after the iteration in hand. Afterwards it waits for th
 finish (re-dispatching due steps like beat does) and checks that every 201 corresponds to
 exactly one stored case, that no case exists without a 201, that the dashboard's tallies
 count every case once, that every step of every case is done, that every step's e-mail was
-recorded once and written once, and that every case has exactly one GiroCode payment. Prints requests/s, p50/p95/p99 latency and the error count;
-exits 1 on any error or mismatch. Drops the database afterwards (BENCH_KEEP=1 keeps it).
+recorded once and written once, and that every case has exactly one GiroCode payment.
+Prints requests/s, p50/p95/p99 latency, the error count, and the ratio to the floor's
+requests/s against the targets (≥ 0.3, p95 ≤ 1 s); exits 1 on any error or mismatch. Drops the database afterwards (BENCH_KEEP=1 keeps it).
 """
 
 from __future__ import annotations
 
 import collections
 import os
+import random
 import sys
 import threading
 import time
@@ -42,6 +47,9 @@ WEB_WORKERS = int(os.environ.get("BENCH_WEB_WORKERS", "3"))
 WEB_THREADS = int(os.environ.get("BENCH_WEB_THREADS", "8"))
 CELERY_CONCURRENCY = int(os.environ.get("BENCH_CELERY_CONCURRENCY", "2"))
 DRAIN_SECONDS = float(os.environ.get("BENCH_DRAIN_SECONDS", "900"))
+FLOOR_SECONDS = float(os.environ.get("BENCH_FLOOR_SECONDS", "20"))
+THINK_SECONDS = float(os.environ.get("BENCH_THINK_SECONDS", "0"))
+TARGET_RATIO, TARGET_P95 = 0.3, 1.0
 PAY = os.environ.get("BENCH_PAY", "1") != "0"
 SLUG = "lastdorf"
 SERVICE = "anwohnerparken-load"
@@ -126,10 +134,19 @@ class Results:
         return status == expected
 
 
+def think(rng: random.Random) -> None:
+    """A citizen reads the page before the next click: BENCH_THINK_SECONDS on average
+    (uniform between half and one and a half times it); 0, the default, never waits."""
+    if THINK_SECONDS > 0:
+        time.sleep(rng.uniform(0.5, 1.5) * THINK_SECONDS)
+
+
 def citizen(number: int, port: int, deadline: float, results: Results) -> None:
     http = harness.Client(port)
+    rng = random.Random(number)
     iteration = 0
     while time.monotonic() < deadline:
+        think(rng)
         iteration += 1
         body = {
             "service": SERVICE,
@@ -153,9 +170,11 @@ def citizen(number: int, port: int, deadline: float, results: Results) -> None:
         token = {"X-Access-Token": created["access_token"]}
         reference = created["reference"]
         try:
+            think(rng)
             status, _, elapsed = http.request("GET", f"/api/v1/cases/{reference}/", headers=token)
             results.record("track", status, 200, elapsed)
             if PAY:
+                think(rng)
                 status, payment, elapsed = http.request(
                     "POST",
                     f"/api/v1/cases/{reference}/payments/",
@@ -167,6 +186,31 @@ def citizen(number: int, port: int, deadline: float, results: Results) -> None:
                         results.payments.append(payment["id"])
         except OSError:
             results.record("follow-up", 0, 200, 0.0)
+
+
+def floor(port: int, seconds: float) -> tuple[int, float, list[float], int]:
+    """The same crowd against the framework floor (bench/floor_urls.py: a bare DRF insert)
+    in the same gunicorn: (requests, seconds, latencies, errors)."""
+    results = Results()
+    deadline = time.monotonic() + seconds
+
+    def client(number: int) -> None:
+        http = harness.Client(port)
+        while time.monotonic() < deadline:
+            try:
+                status, _, elapsed = http.request("POST", "/bench/floor/", {"n": number})
+            except OSError:
+                status, elapsed = 0, 0.0
+            results.record("floor", status, 201, elapsed)
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(CITIZENS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    latencies = results.latencies["floor"]
+    return len(latencies), time.monotonic() - started, latencies, sum(results.errors.values())
 
 
 def drain(references: set[str]) -> float:
@@ -228,7 +272,7 @@ def verify(results: Results, mail_dir: Path) -> list[str]:
     if counted != len(stored):
         problems.append(f"dashboard tallies count {counted} cases of {len(stored)}")
     if PAY:
-        per_case = Payment.objects.values("case_id").annotate(n=Count("id"))
+        per_case = Payment.objects.values("payable_id").annotate(n=Count("id"))
         if any(row["n"] != 1 for row in per_case) or len(per_case) != len(results.payments):
             problems.append(
                 f"payments: {Payment.objects.count()} for {len(results.payments)} answered 201"
@@ -242,16 +286,24 @@ def main() -> int:
     work = harness.workdir("bench-load")
     mail_dir = work / "mail"
     mail_dir.mkdir()
-    env = harness.base_env(database=database, queue=queue, mail_dir=mail_dir)
+    env = harness.base_env(
+        database=database, queue=queue, mail_dir=mail_dir, settings="bench.settings"
+    )
     harness.recreate_database(database)
     harness.setup_django(env)
     from django.db import connection
 
+    from bench.floor_urls import FLOOR_TABLE
     from portal.celery import app
 
     app.conf.task_default_queue = queue
     harness.migrate()
     make_town()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TABLE {FLOOR_TABLE} (id bigserial PRIMARY KEY, payload jsonb NOT NULL, "
+            "created_at timestamptz NOT NULL DEFAULT now())"
+        )
     connection.close()
 
     port = harness.free_port()
@@ -261,6 +313,7 @@ def main() -> int:
     worker = harness.start_worker(env, queue, work / "worker.log", concurrency=CELERY_CONCURRENCY)
     results = Results()
     try:
+        floor_count, floor_elapsed, floor_latencies, floor_errors = floor(port, FLOOR_SECONDS)
         deadline = time.monotonic() + SECONDS
         started = time.monotonic()
         threads = [
@@ -285,13 +338,20 @@ def main() -> int:
     every = [x for values in results.latencies.values() for x in values]
     count = len(every)
     errors = sum(results.errors.values())
+    rate, floor_rate = count / elapsed, floor_count / floor_elapsed
     print(
         f"bench/load.py — {CITIZENS} citizens for {SECONDS:.0f} s (ran {elapsed:.1f} s), "
-        f"gunicorn {WEB_WORKERS}×{WEB_THREADS} gthread, 1 Celery worker ×{CELERY_CONCURRENCY}, "
-        f"PostgreSQL + Redis, 127.0.0.1"
+        f"think time {THINK_SECONDS:g} s, gunicorn {WEB_WORKERS}×{WEB_THREADS} gthread, "
+        f"1 Celery worker ×{CELERY_CONCURRENCY}, PostgreSQL + Redis, 127.0.0.1, "
+        f"load average {os.getloadavg()[0]:.1f}"
     )
     print(
-        f"  requests: {count}  ({count / elapsed:.1f} req/s)   errors: {errors}"
+        f"  floor (same crowd, DRF insert one row, {FLOOR_SECONDS:.0f} s, no think time): "
+        f"{floor_count} requests ({floor_rate:.1f} req/s), "
+        f"p95 {harness.percentile(floor_latencies, 95) * 1000:.1f} ms, errors {floor_errors}"
+    )
+    print(
+        f"  requests: {count}  ({rate:.1f} req/s)   errors: {errors}"
         + (f"  {dict(results.errors)}" if errors else "")
     )
     for kind, values in [("all", every), *sorted(results.latencies.items())]:
@@ -303,6 +363,13 @@ def main() -> int:
     print(
         f"  cases: {len(results.references)} submitted (201), all steps done "
         f"{drained:.0f} s after the last request"
+    )
+    p95 = harness.percentile(every, 95)
+    ratio = rate / floor_rate
+    print(
+        f"  ratio portal/floor: {ratio:.2f} (target ≥ {TARGET_RATIO}), p95 {p95:.2f} s "
+        f"(target ≤ {TARGET_P95:.0f} s): "
+        + ("met" if ratio >= TARGET_RATIO and p95 <= TARGET_P95 and not errors else "MISSED")
     )
     if problems:
         print("  PROBLEMS:\n    " + "\n    ".join(problems))
