@@ -12,6 +12,7 @@ from catalog.models import ServiceDefinition
 from core import notes
 from core.purge import personal_data
 from core.uploads import register_area
+from identity.levels import Level, verified_by
 from municipalities.models import Municipality
 
 UPLOADS = register_area("cases", "Applicants' uploads and documents issued for cases")
@@ -73,6 +74,15 @@ class Case(models.Model):
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     purged_at = models.DateTimeField(_("personal data purged at"), null=True, blank=True)
+    # Who filed it, as BundID confirmed (docs/identity.md): the persistent pseudonymous
+    # identifier (bPK2), never a name; "Meine Anträge" finds a person's cases by it.
+    applicant_pseudonym = models.CharField(
+        _("applicant's pseudonym (BundID)"), max_length=256, blank=True, default=""
+    )
+    identity_level = models.CharField(
+        _("identified at level"), max_length=12, choices=Level.choices, default=Level.NONE
+    )
+    identified_at = models.DateTimeField(_("identified at"), null=True, blank=True)
 
     OPEN_STATUSES = (
         Status.SUBMITTED,
@@ -101,6 +111,11 @@ class Case(models.Model):
             ),
             models.Index(fields=["municipality", "submitted_at"], name="case_filed_idx"),
             models.Index(fields=["status", "closed_at"], name="case_closed_idx"),
+            models.Index(
+                fields=["applicant_pseudonym", "submitted_at"],
+                name="case_pseudonym_idx",
+                condition=~models.Q(applicant_pseudonym=""),
+            ),
         ]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
@@ -119,6 +134,12 @@ class Case(models.Model):
         return (
             f"{settings.PORTAL_BASE_URL}/track/{self.reference}/?access_token={self.access_token}"
         )
+
+    @property
+    def identity_label(self) -> str:
+        """How the applicant was identified: "identifiziert mit Online-Ausweis", "nicht
+        identifiziert"."""
+        return str(verified_by(self.identity_level))
 
     @property
     def is_open(self) -> bool:
@@ -343,7 +364,9 @@ class OutboundEmail(models.Model):
 
 
 # What names or describes the applicant (core/purge.py): erased by cases/purge.py.
-personal_data(Case, "applicant_name", "applicant_email", "data")
+personal_data(
+    Case, "applicant_name", "applicant_email", "data", "applicant_pseudonym", "identified_at"
+)
 personal_data(CaseEvent, "comment", "message")
 personal_data(Attachment, "file", "original_name")
 personal_data(CaseStep, "payload", "last_error")

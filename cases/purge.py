@@ -1,10 +1,11 @@
 """What the retention purge and an erasure erase of a case (core/purge.py): the applicant's
-name and e-mail, the answers, every attachment (file and row: uploads and issued
-documents), free-text comments of the timeline (they may quote the applicant), recipients
-of sent e-mails, step payloads (comments, messages) and step errors (a refusing mail server
-quotes the address), and the values audit entries quote about the case and its steps.
-Kept: reference, service version, filing town, processing authority, status, fee, dates —
-what /district/ counts."""
+name and e-mail, the BundID pseudonym and time of sign-in (the level stays: it names no
+one), the answers, every attachment (file and row: uploads and issued documents),
+free-text comments of the timeline (they may quote the applicant), recipients of sent
+e-mails, step payloads (comments, messages) and step errors (a refusing mail server quotes
+the address), and the values audit entries quote about the case and its steps. Kept:
+reference, service version, filing town, processing authority, status, fee, dates — what
+/district/ counts."""
 
 from __future__ import annotations
 
@@ -33,7 +34,13 @@ def purge_cases(case_ids: list[int], now: datetime.datetime) -> list[FieldFile]:
     files = [a.file for a in attachments if a.file]
     Attachment.objects.filter(pk__in=[a.pk for a in attachments]).delete()
     Case.objects.filter(pk__in=locked).update(
-        applicant_name="", applicant_email="", data={}, purged_at=now, updated_at=now
+        applicant_name="",
+        applicant_email="",
+        applicant_pseudonym="",
+        identified_at=None,
+        data={},
+        purged_at=now,
+        updated_at=now,
     )
     CaseEvent.objects.filter(case_id__in=locked).exclude(comment="").update(comment="", message={})
     OutboundEmail.objects.filter(step__case_id__in=locked).update(to=[])

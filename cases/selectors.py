@@ -113,3 +113,17 @@ def cases_due_for_digest(*, until: datetime.date) -> QuerySet[Case]:
         .filter(status__in=Case.OPEN_STATUSES, paused_at__isnull=True, due_date__lte=until)
         .order_by("processing_authority_id", *QUEUE_ORDER)
     )
+
+
+def cases_of_applicant(pseudonym: str) -> QuerySet[Case]:
+    """Every case a citizen filed signed in with BundID, in any town or at the district,
+    newest first ("Meine Anträge"). The key is the persistent pseudonym the identity
+    provider confirmed in this session (docs/identity.md); without one, nothing."""
+    if not pseudonym:
+        return Case.objects.none()
+    return (
+        case_base()
+        .filter(applicant_pseudonym=pseudonym)
+        .prefetch_related("attachments")
+        .order_by("-submitted_at", "-id")
+    )

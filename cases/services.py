@@ -8,7 +8,9 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, OperationalError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from cases.calendar import add_working_days, working_days_between
@@ -28,12 +30,14 @@ from cases.workflow import (
 )
 from catalog.fees import fee_for
 from catalog.forms.conditions import hidden_names, shown_fields
-from catalog.forms.fields import Field
+from catalog.forms.fields import Field, fields_of
 from catalog.forms.uploads import CheckedFile, validate_files
 from catalog.forms.validation import Errors, validate_form, validate_values
 from catalog.selectors import Offer, offer_for
 from core import notes
-from core.errors import Conflict, Invalid
+from core.errors import Conflict, Invalid, SignInRequired
+from identity import levels
+from identity.citizen import Identity
 from municipalities.models import Municipality
 
 logger = logging.getLogger(__name__)
@@ -173,6 +177,46 @@ def _event(**kwargs: Any) -> CaseEvent:
     return event
 
 
+def identity_check(*, offer: Offer, identity: Identity | None) -> None:
+    """The one place a submission meets the service's trust level: SignInRequired (401)
+    unless the citizen's verified identity reaches it (``none`` needs nobody)."""
+    required = levels.parse(offer.service.trust_level)
+    if levels.satisfies(identity.level if identity else None, required):
+        return
+    raise SignInRequired(
+        _("This service needs a sign-in with BundID at the trust level “%(level)s”. %(how)s.")
+        % {"level": required.label, "how": levels.sign_in_prompt(required)},
+        extra={
+            "trust_level": required.value,
+            "sign_in_url": f"{reverse('identity:login')}?{urlencode({'level': required.value})}",
+        },
+    )
+
+
+def with_verified_data(
+    *, offer: Offer, identity: Identity | None, applicant: Any, data: Any
+) -> tuple[Any, Any]:
+    """The answers with what the identity provider confirmed in place of what was typed:
+    every field naming a verified attribute takes the identity's value, the applicant's
+    name and (when given) e-mail too. Without an identity, or for what it leaves empty,
+    the answers stay as they are."""
+    if identity is None:
+        return applicant, data
+    verified = identity.verified_values()
+    if isinstance(data, dict):
+        data = dict(data)
+        for f in fields_of(offer.service.form):
+            if f.verified in verified:
+                data[f.name] = verified[f.verified]
+    if isinstance(applicant, dict) or applicant is None:
+        applicant = dict(applicant or {})
+        if identity.full_name:
+            applicant["name"] = identity.full_name
+        if identity.email:
+            applicant["email"] = identity.email
+    return applicant, data
+
+
 def case_submit(
     *,
     municipality: Municipality,
@@ -181,11 +225,18 @@ def case_submit(
     data: Any,
     files: dict[str, list] | None = None,
     language: str = "de",
+    identity: Identity | None = None,
 ) -> Submitted:
-    """File a citizen's request. Validates everything first, so bad input stores nothing;
-    routes it (delegation or the town itself), prices it, and writes the case, its events,
-    attachments and process-step rows in one transaction."""
+    """File a citizen's request. Checks the citizen's identity against the service's trust
+    level (401) and validates everything first, so bad input stores nothing; routes it
+    (delegation or the town itself), prices it, and writes the case, its events,
+    attachments and process-step rows in one transaction. With an identity the verified
+    data replaces what was typed and the case is linked to the person's pseudonym."""
     offer = offer_for(municipality, service_key)
+    identity_check(offer=offer, identity=identity)
+    applicant, data = with_verified_data(
+        offer=offer, identity=identity, applicant=applicant, data=data
+    )
     cleaned_applicant, cleaned_data, checked_files = submission_check(
         offer=offer, applicant=applicant, data=data, files=files
     )
@@ -207,6 +258,9 @@ def case_submit(
         "fee_cents": fee,
         "submitted_at": now,
         "updated_at": now,
+        "applicant_pseudonym": identity.pseudonym if identity else "",
+        "identity_level": identity.level if identity else levels.Level.NONE,
+        "identified_at": identity.authenticated_at if identity else None,
         # A prepaid case's clock starts when the fee arrives.
         "due_date": None
         if prepay

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.selectors import Offer, offers_for
+from catalog.vocabulary import TrustLevel
 from municipalities.selectors import municipality_by_slug
 
 
@@ -26,6 +27,12 @@ class OfferSerializer(serializers.Serializer):
     sla_days = serializers.IntegerField(source="service.sla_days")
     version = serializers.IntegerField(source="service.version")
     processing_authority = serializers.CharField(source="processing_authority.slug")
+    trust_level = serializers.ChoiceField(
+        source="service.trust_level",
+        choices=TrustLevel.values,
+        help_text="How the applicant must be identified to file: none (anonymous), low, "
+        "substantial or high (BundID's trust levels; docs/identity.md).",
+    )
     form = serializers.SerializerMethodField()
 
     def get_currency(self, offer: Offer) -> str:

@@ -6,6 +6,7 @@ The tables keep the names they had in the `services` app this catalog was split 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from catalog.vocabulary import TrustLevel
 from core.i18n import translated
 from municipalities.models import Municipality
 
@@ -76,6 +77,16 @@ class ServiceDefinition(models.Model):
         blank=True,
         help_text='{"de": "…", "en": "…"} — printed on every Bescheid of the service; '
         "empty: the district's default.",
+    )
+    trust_level = models.CharField(
+        _("trust level"),
+        max_length=12,
+        choices=TrustLevel.choices,
+        default=TrustLevel.NONE,
+        help_text=_(
+            "How surely applicants must be identified (BundID): none (anonymous), low "
+            "(user name and password), substantial (ELSTER certificate), high (online ID card)."
+        ),
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))

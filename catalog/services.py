@@ -12,7 +12,7 @@ from django.utils import timezone
 from catalog.forms.fields import fields_of
 from catalog.forms.validation import schema_errors
 from catalog.models import ServiceDefinition, ServiceOffering
-from catalog.vocabulary import PROCESS_STEPS
+from catalog.vocabulary import PROCESS_STEPS, TrustLevel
 from core.audit import audit_record
 from core.errors import Conflict, Invalid
 from core.models import AuditEntry
@@ -55,6 +55,8 @@ def definition_errors(spec: dict[str, Any]) -> list[str]:
                 problems.append("a per-unit fee needs an integer field of the form as its unit")
     if spec["offered_by"] not in ServiceDefinition.OfferedBy.values:
         problems.append("offered_by must be towns or district")
+    if spec.get("trust_level", TrustLevel.NONE) not in TrustLevel.values:
+        problems.append(f"trust_level must be one of {', '.join(TrustLevel.values)}")
     problems += _legal_text_errors(spec)
     return problems
 
@@ -103,6 +105,7 @@ def _fields_from_spec(spec: dict[str, Any]) -> dict[str, Any]:
         "agency_email": spec.get("agency_email", ""),
         "privacy": spec.get("privacy") or {},
         "legal_remedy": spec.get("legal_remedy") or {},
+        "trust_level": spec.get("trust_level", TrustLevel.NONE),
     }
 
 
@@ -187,6 +190,7 @@ def service_export(definition: ServiceDefinition) -> dict[str, Any]:
         "agency_email": definition.agency_email,
         "privacy": definition.privacy,
         "legal_remedy": definition.legal_remedy,
+        "trust_level": definition.trust_level,
         "version": definition.version,
     }
 

@@ -55,6 +55,8 @@ class Widget:
     #: says so ("Only if …"), and static/js/conditions.js hides it while it does not apply.
     condition: str = ""
     condition_json: str = ""
+    # Confirmed by the identity provider: shown read-only, marked, never taken from the form.
+    verified: bool = False
 
     @property
     def name(self) -> str:
@@ -123,6 +125,8 @@ class Widget:
     @property
     def describedby(self) -> str:
         ids = []
+        if self.verified:
+            ids.append(f"{self.id}-verified")
         if self.field.help or self.field.kind.format_hint:
             ids.append(f"{self.id}-hint")
         if self.uploaded:

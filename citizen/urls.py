@@ -3,7 +3,7 @@ shadow anything after it, and /track/ must come before the municipality patterns
 
 from django.urls import path
 
-from citizen.views import catalog, payments, preview, steps, tracking
+from citizen.views import catalog, my_cases, payments, preview, steps, tracking
 
 urlpatterns = [
     # The designer's live preview of a draft (district admins; docs/designer.md).
@@ -18,6 +18,7 @@ urlpatterns = [
         preview.preview_check,
         name="designer-preview-check",
     ),
+    path("meine-antraege/", my_cases.my_cases, name="my-cases"),
     path("track/<str:reference>/", tracking.track, name="track"),
     path(
         "track/<str:reference>/files/<int:attachment_id>/",

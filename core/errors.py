@@ -5,6 +5,7 @@ Domain code raises these (never builds a response itself):
 | error | status | when |
 | --- | --- | --- |
 | `Invalid` | 400 | input that breaks a rule; `errors` names each field |
+| `SignInRequired` | 401 | a citizen must sign in (BundID) at a trust level first |
 | `Forbidden` | 403 | a signed-in user whose role does not allow the page |
 | `NotFound` | 404 | missing, or not visible to the caller (tenancy answers 404, not 403) |
 | `Conflict` | 409 | the request contradicts the object's state |
@@ -82,6 +83,18 @@ class Invalid(PortalError):
         return [message for messages in self.errors.values() for message in messages] or [
             self.detail
         ]
+
+
+class SignInRequired(PortalError):
+    """The request needs a citizen identified at a trust level this session does not have
+    (docs/identity.md). `extra` says which level and where to sign in."""
+
+    status = 401
+    default_detail = _("Sign in with BundID to use this service.")
+
+    def headers(self) -> dict[str, str]:
+        # RFC 9110 15.5.2: a 401 names how to authenticate; here a browser sign-in (SAML).
+        return {"WWW-Authenticate": 'SAML realm="BundID"'}
 
 
 class Forbidden(PortalError):

@@ -26,6 +26,7 @@ from cases.workflow import (
 from core.api import JSONParser
 from core.errors import Invalid
 from core.throttling import ScopedRateThrottle
+from identity.selectors import current_identity
 from municipalities.selectors import municipality_by_slug
 from payments.api import ACCESS_TOKEN_PARAMETERS, access_token_of
 from payments.selectors import payment_status_for
@@ -86,7 +87,7 @@ class CaseCreate(APIView):
             "multipart/form-data": OpenApiTypes.OBJECT,
         },
         responses={201: SubmittedSerializer},
-        summary="File a request (no account needed)",
+        summary="File a request (no account needed unless the service has a trust level)",
     )
     def post(self, request: Request, slug: str) -> Response:
         municipality = municipality_by_slug(slug)
@@ -102,6 +103,8 @@ class CaseCreate(APIView):
             data=payload.get("data", {}),
             files=files,
             language=request.LANGUAGE_CODE if hasattr(request, "LANGUAGE_CODE") else "de",
+            # A citizen signed in through /saml2/login/ in this session (docs/identity.md).
+            identity=current_identity(request),
         )
         case = submitted.case
         return Response(
@@ -170,6 +173,10 @@ class CaseDetailSerializer(serializers.Serializer):
     )
     due_date = serializers.DateField(allow_null=True)
     submitted_at = serializers.DateTimeField()
+    identity_level = serializers.CharField(
+        help_text="The trust level the applicant was identified at with BundID (none: anonymous)"
+    )
+    identified_at = serializers.DateTimeField(allow_null=True)
     allowed_actions = serializers.SerializerMethodField()
     attachments = serializers.SerializerMethodField()
     events = serializers.SerializerMethodField()

@@ -56,6 +56,7 @@ class ServiceDefinitionForm(forms.ModelForm):
             "agency_email",
             "privacy",
             "legal_remedy",
+            "trust_level",
         ]
         widgets = {
             "form": forms.Textarea(attrs={"rows": 30, "cols": 100, "class": "vLargeTextField"}),
@@ -209,8 +210,16 @@ class ServiceDefinitionAdmin(RoleScopedAdmin):
     municipality_lookups = ()
     change_form_template = "admin/catalog/servicedefinition/change_form.html"
     change_list_template = "admin/catalog/servicedefinition/change_list.html"
-    list_display = ["key", "version", "status", "offered_by", "fee_display", "sla_days"]
-    list_filter = ["status", "offered_by", "prepay"]
+    list_display = [
+        "key",
+        "version",
+        "status",
+        "offered_by",
+        "trust_level",
+        "fee_display",
+        "sla_days",
+    ]
+    list_filter = ["status", "offered_by", "prepay", "trust_level"]
     search_fields = ["key", "leika"]
     actions = [create_next_draft, publish_drafts, export_json]
 

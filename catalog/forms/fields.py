@@ -1,8 +1,10 @@
 """A service's form as data: `{"steps": [{"title": {...}, "fields": [field, ...]}]}`, a field
 being `{"name", "type", "label", "required", "min_length", "max_length", "min", "max",
 "pattern", "choices", "help", "accept", "max_size_mb", "fim_id", "visible_if", "heading",
-"notice", "autocomplete"}` (FIM-inspired, docs/architecture.md, The form engine). A step is `{"title",
-"fields", "visible_if", "notice"}`; `visible_if` is read by catalog/forms/conditions.py."""
+"notice", "autocomplete", "verified"}` (FIM-inspired, docs/architecture.md, The form engine).
+A step is `{"title", "fields", "visible_if", "notice"}`; `visible_if` is read by
+catalog/forms/conditions.py. `verified` names what the field takes from a signed-in
+citizen's verified identity (catalog.vocabulary.VERIFIED_ATTRIBUTES)."""
 
 from __future__ import annotations
 
@@ -33,6 +35,7 @@ FIELD_KEYS = {
     "heading",
     "notice",
     "autocomplete",
+    "verified",
 }
 #: What a field may say in `autocomplete`: the HTML standard's tokens for a person and their
 #: address (the browser fills the field from what it knows of its user), "on" (the browser's
@@ -93,6 +96,11 @@ class Field:
     @property
     def label(self) -> str:
         return translated(self.spec.get("label")) or self.name
+
+    @property
+    def verified(self) -> str:
+        """The verified attribute this field takes ("family_name", …), or ""."""
+        return str(self.spec.get("verified") or "")
 
     @property
     def help(self) -> str:

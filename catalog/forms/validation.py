@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from catalog.forms.conditions import condition_errors, hidden_names, shown_steps
 from catalog.forms.fields import ALLOWED_UPLOAD_TYPES, AUTOCOMPLETE_TOKENS, FIELD_KEYS, Field
 from catalog.forms.types import TYPES
+from catalog.vocabulary import VERIFIED_ATTRIBUTES
 
 STEP_KEYS = {"title", "fields", "visible_if", "notice"}
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,79}$")
@@ -164,6 +165,14 @@ def _field_schema_errors(spec: Any, where: str, seen: set[str]) -> list[str]:
     for low, high in (("min_length", "max_length"), ("min", "max")):
         if low in spec and high in spec and spec[low] > spec[high]:
             problems.append(f"{label}: {low} is greater than {high}.")
+    if "verified" in spec:
+        wanted = (
+            VERIFIED_ATTRIBUTES.get(spec["verified"]) if isinstance(spec["verified"], str) else None
+        )
+        if wanted is None:
+            problems.append(f"{label}: verified must be one of {', '.join(VERIFIED_ATTRIBUTES)}.")
+        elif spec.get("type") != wanted:
+            problems.append(f"{label}: verified {spec['verified']} needs a field of type {wanted}.")
     for mime in spec.get("accept") or []:
         if mime not in ALLOWED_UPLOAD_TYPES:
             problems.append(f"{label}: file type {mime} is not supported.")

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from cases.models import Case
 from cases.payable import PAYABLE_STATUSES
+from identity import levels
 from payments import providers, selectors
 from payments.services.common import next_step
 
@@ -42,3 +43,16 @@ def payment_choices(context: template.Context, case: Case, access_token: str) ->
         "payable": payable,
         "choices": choices,
     }
+
+
+@register.filter
+def sign_in_prompt(level: str) -> str:
+    """How a service's trust level reads before signing in: "Sie melden sich mit dem
+    Online-Ausweis an" (identity.levels)."""
+    return str(levels.sign_in_prompt(level))
+
+
+@register.filter
+def verified_by(level: str) -> str:
+    """How a reached level reads: "identifiziert mit Online-Ausweis"."""
+    return str(levels.verified_by(level))

@@ -44,10 +44,12 @@ from citizen.flow import (
     posted_values,
 )
 from citizen.uploads import too_large_message, with_upload_field_errors
-from core.errors import FileTooLarge, NotFound
+from citizen.verified import sign_in_first, sign_in_url, verified_answers, verified_contact
+from core.errors import FileTooLarge, NotFound, SignInRequired
 from core.i18n import translated
 from core.scanning import UploadNotScanned
 from core.throttling import throttle
+from identity.selectors import current_identity
 
 # How long one draft's submission may hold its lock (a double click waits for it).
 SUBMIT_LOCK_SECONDS = 60
@@ -66,6 +68,8 @@ def service_form(request: HttpRequest, slug: str, service_key: str, step: int = 
     flow = flow_for(slug, service_key)
     if not 1 <= step <= flow.total:
         raise NotFound("no such step")
+    if (sign_in := sign_in_first(request, flow)) is not None:
+        return sign_in
     draft = draft_of(request, flow)
     if step == flow.total:
         return _contact_step(request, flow, draft)
@@ -74,10 +78,12 @@ def service_form(request: HttpRequest, slug: str, service_key: str, step: int = 
         return redirect(flow.step_url(flow.next_number(step, draft["values"])))
 
     fields = flow.fields(step)
-    values: dict[str, Any] = dict(draft["values"])
+    # What BundID confirmed is shown locked and never taken from the browser.
+    locked = verified_answers(current_identity(request), fields)
+    values: dict[str, Any] = {**draft["values"], **locked}
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        posted = posted_values(fields, request.POST)
+        posted = {**posted_values(fields, request.POST), **locked}
         answers = {k: v for k, v in draft["values"].items() if k not in {f.name for f in fields}}
         answers.update(posted)
         cleaned, errors = validate_form(flow.form, answers, step=step)
@@ -104,7 +110,7 @@ def service_form(request: HttpRequest, slug: str, service_key: str, step: int = 
         # Errors a failed submission left for this step (see service_check).
         errors = {k: v for k, v in draft.get("errors", {}).items() if k in {f.name for f in fields}}
 
-    widgets = step_widgets(flow, step, values, errors, draft["files"])
+    widgets = step_widgets(flow, step, values, errors, draft["files"], locked=set(locked))
     title = translated(flow.steps[step - 1].get("title"))
     return _render_step(request, flow, step, title, widgets, draft["values"])
 
@@ -115,6 +121,8 @@ def step_widgets(
     values: dict[str, Any],
     errors: dict[str, list[str]],
     files: dict[str, Any],
+    *,
+    locked: set[str] | frozenset[str] = frozenset(),
 ) -> list[Widget]:
     """The questions of one step as the page shows them: those that apply to the answers
     so far, and those whose condition asks a question of this same page (marked, so the
@@ -140,6 +148,7 @@ def step_widgets(
                 or ("email" if f.type == "email" else AUTOCOMPLETE.get(f.name, "")),
                 condition=describe(condition, before) if same_page else "",
                 condition_json=json.dumps(condition) if same_page else "",
+                verified=f.name in locked,
             )
         )
     return widgets
@@ -178,6 +187,7 @@ def _render_step(
             "back_url": back_url,
             "back_to_check": back_to_check,
             "action": flow.step_url(step),
+            "identity": current_identity(request),
         },
     )
 
@@ -185,12 +195,18 @@ def _render_step(
 def _contact_step(request: HttpRequest, flow: Flow, draft: dict[str, Any]) -> HttpResponse:
     fields = contact_fields()
     applicant = draft.get("applicant") or {}
-    values = {"applicant_name": applicant.get("name"), "applicant_email": applicant.get("email")}
+    locked = verified_contact(current_identity(request))
+    values = {
+        "applicant_name": applicant.get("name"),
+        "applicant_email": applicant.get("email"),
+        **locked,
+    }
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
+        typed = {**request.POST.dict(), **locked}
         posted = {
-            "name": request.POST.get("applicant_name", ""),
-            "email": request.POST.get("applicant_email", ""),
+            "name": typed.get("applicant_name", ""),
+            "email": typed.get("applicant_email", ""),
         }
         cleaned, applicant_errors = validate_applicant(posted)
         errors = {k.replace(".", "_"): v for k, v in applicant_errors.items()}
@@ -207,6 +223,7 @@ def _contact_step(request: HttpRequest, flow: Flow, draft: dict[str, Any]) -> Ht
             value=values.get(f.name),
             errors=errors.get(f.name, []),
             autocomplete="name" if f.name == "applicant_name" else "email",
+            verified=f.name in locked,
         )
         for f in fields
     ]
@@ -227,12 +244,20 @@ def _display(f: Field, draft: dict[str, Any]) -> str:
 @throttle("submissions", methods=["POST"])
 def service_check(request: HttpRequest, slug: str, service_key: str) -> HttpResponse:
     flow = flow_for(slug, service_key)
+    if (sign_in := sign_in_first(request, flow)) is not None:
+        return sign_in
     draft = draft_of(request, flow)
     incomplete = flow.incomplete_step(draft)
     if incomplete is not None:
         return redirect(flow.step_url(incomplete))
     if request.method == "POST":
         return _submit(request, flow, draft)
+    # A citizen who signed in after answering sees (and sends) what BundID confirmed.
+    identity = current_identity(request)
+    draft["values"].update(verified_answers(identity, fields_of(flow.offer.service.form)))
+    contact = verified_contact(identity)
+    draft["applicant"]["name"] = contact.get("applicant_name", draft["applicant"]["name"])
+    draft["applicant"]["email"] = contact.get("applicant_email", draft["applicant"]["email"])
 
     sections = [
         {
@@ -337,7 +362,11 @@ def _file_case(
             data={k: v for k, v in draft["values"].items() if k in known},
             files=files,
             language=request.LANGUAGE_CODE,
+            identity=current_identity(request),
         )
+    except SignInRequired as exc:
+        # The sign-in ran out between the check page and sending: sign in again, come back.
+        return redirect(sign_in_url(exc.extra["trust_level"], flow.check_url)), None
     except (SubmissionInvalid, FileTooLarge, UploadNotScanned) as exc:
         if isinstance(exc, FileTooLarge):
             errors = {exc.field: [too_large_message(exc.limit)]}

@@ -49,6 +49,7 @@ def form_data(definition: ServiceDefinition, **overrides) -> dict:
         "retention_days": definition.retention_days,
         "process_steps": json.dumps(definition.process_steps),
         "agency_email": definition.agency_email,
+        "trust_level": definition.trust_level,
     }
     data.update(overrides)
     return data
