@@ -14,7 +14,7 @@ from cases.notifications import send_step_email
 from cases.services import attachment_add_generated, case_record_event
 from cases.steps import register, step_run
 from cases.workflow import Trigger
-from catalog.forms.fields import fields_of
+from catalog.forms.conditions import shown_fields
 from catalog.forms.uploads import sniff_content_type
 from core import notes
 from core.formats import money
@@ -80,7 +80,8 @@ def check_completeness(step: CaseStep) -> None:
     attachments = list(case.attachments.filter(kind=Attachment.Kind.UPLOAD))
     missing: dict[str, list[str]] = {code: [] for code, _name in settings.LANGUAGES}
     unreadable: list[str] = []
-    for field in fields_of(case.service.form):
+    # Only the questions that applied: a file a condition hid was never asked for.
+    for field in shown_fields(case.service.form, case.data):
         if not field.kind.is_file:
             continue
         mine = [a for a in attachments if a.field_name == field.name]

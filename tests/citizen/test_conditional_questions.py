@@ -11,6 +11,7 @@ from django.core import mail
 from django.test import Client
 
 from cases.models import Attachment, Case
+from catalog.models import ServiceDefinition
 from tests.catalog.test_conditions import DOG_FORM
 from tests.factories import MunicipalityFactory, ServiceDefinitionFactory, ServiceOfferingFactory
 from tests.files import pdf_bytes, upload
@@ -163,3 +164,20 @@ def test_pages_ask_a_shown_question_and_a_changed_answer_drops_the_old_one(town)
     case = Case.objects.get()
     assert case.data == {"hund": "nein", "hunde": 1}
     assert not case.attachments.filter(field_name="nachweis").exists()
+
+
+def test_the_completeness_check_asks_only_for_files_of_questions_that_applied(
+    api, town, django_capture_on_commit_callbacks
+):
+    ServiceDefinition.objects.filter(key="hundesteuer-test").update(
+        process_steps=["check_completeness"]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = submit(api, {"hund": "nein", "hunde": 0})
+    assert response.status_code == 201
+    case = Case.objects.get(reference=response.json()["reference"])
+    note = case.events.get(type="check_completeness").comment
+    assert (
+        note
+        == "Vollständigkeitsprüfung: Alle erforderlichen Unterlagen liegen vor und sind lesbar."
+    )
