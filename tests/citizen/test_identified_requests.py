@@ -156,6 +156,11 @@ def test_the_api_accepts_the_session_of_the_saml_sign_in(client, demo, saml):
     assert case.applicant_name == "Łukasz Yılmaz–Şahin"
     assert {k: case.data[k] for k in LUKASZ} == LUKASZ
     assert case.identity_level == Level.HIGH
+    detail = client.get(
+        f"/api/v1/cases/{case.reference}/", HTTP_X_ACCESS_TOKEN=response.json()["access_token"]
+    ).json()
+    assert detail["identity_level"] == "high" and detail["identified_at"]
+    assert case.applicant_pseudonym not in str(detail)  # the pseudonym stays inside
 
 
 def test_a_substantial_sign_in_is_not_enough_for_the_api_either(client, demo, saml):
