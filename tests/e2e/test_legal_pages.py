@@ -2,12 +2,15 @@
 no WCAG violations in either language, and the accessibility feedback sent without
 JavaScript."""
 
+import re
 from collections.abc import Callable
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
+from legal.models import AccessibilityFeedback
 from tests.e2e.axe import assert_no_axe_violations
 
 
@@ -25,3 +28,57 @@ def test_bonens_legal_pages_have_no_wcag_violations(
     page.goto(f"/boenen/{path}/")
     expect(page.locator("html")).to_have_attribute("lang", lang)
     assert_no_axe_violations(page, f"/boenen/{path}/ ({lang})")
+
+
+MESSAGE = "Der Kontrast der Fußzeile ist zu schwach – „Nguyễn Thị Minh Khai“"
+
+
+def test_the_feedback_form_works_without_javascript(make_page: Callable[..., Page], demo_data):
+    page = make_page(js=False)
+    page.goto("/boenen/")
+    page.locator("footer").get_by_role("link", name="Erklärung zur Barrierefreiheit").click()
+    expect(page).to_have_url(re.compile(r"/boenen/barrierefreiheit/$"))
+
+    page.get_by_role("button", name="Nachricht senden").click()  # nothing written yet
+    expect(page.get_by_role("alert")).to_contain_text("Beschreiben Sie die Barriere")
+    assert not AccessibilityFeedback.objects.exists()
+
+    page.get_by_label("Ihre Nachricht").fill(MESSAGE)
+    page.get_by_label("Ihre E-Mail-Adresse").fill("nguyen@example.org")
+    page.get_by_role("button", name="Nachricht senden").click()
+
+    expect(page.get_by_text("Vielen Dank. Ihre Nachricht wurde an Bönen gesendet.")).to_be_visible()
+    feedback = AccessibilityFeedback.objects.get()
+    assert feedback.message == MESSAGE and feedback.email == "nguyen@example.org"
+    assert [m.to for m in mail.outbox] == [["barrierefreiheit@boenen.example"]]
+
+
+def _tab_to(page: Page, selector: str, *, limit: int = 80) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement?.matches(s) ?? false", selector):
+            return
+    pytest.fail(f"Tab never reached {selector} on {page.url}")
+
+
+def test_the_feedback_form_by_keyboard_with_its_errors_accessible(
+    make_page: Callable[..., Page], demo_data
+):
+    page = make_page()
+    page.goto("/boenen/barrierefreiheit/")
+    _tab_to(page, "#id_message")
+    page.keyboard.type(MESSAGE)
+    _tab_to(page, "#id_email")
+    page.keyboard.type("keine-adresse")
+    _tab_to(page, "main form.portal-form button[type=submit]")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("alert")).to_contain_text("name@example.org")
+    assert_no_axe_violations(page, "feedback form with an error")
+    _tab_to(page, '#error-summary a[href="#id_email"]')
+    page.keyboard.press("Enter")
+    expect(page.locator("#id_email")).to_be_focused()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("nguyen@example.org")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Vielen Dank. Ihre Nachricht wurde an Bönen gesendet.")).to_be_visible()
+    assert AccessibilityFeedback.objects.get().message == MESSAGE
