@@ -26,13 +26,14 @@ ANSWERS = {
     "firmenname": FIRM,
 }
 PERSON = {k: ANSWERS[k] for k in ("familienname", "vornamen", "geburtsdatum", "strasse")}
-SCHWERBEHINDERUNG = {
+HUNDESTEUER = {
     **PERSON,
     "hausnummer": "1",
-    "plz": "59423",
-    "ort": "Unna",
-    "gesundheitsstoerungen": "Hörminderung beidseits",
-    "aerzte": "Dr. Nguyễn Thị Minh Khai, Unna",
+    "plz": "59174",
+    "ort": "Kamen",
+    "anzahl_hunde": 1,
+    "rasse": "Kangal",
+    "haltungsbeginn": "2026-11-01",
 }
 
 
@@ -138,16 +139,17 @@ def test_the_pdfs_are_tagged_pdfa_with_language_and_embedded_fonts(decided, docu
 def test_a_service_with_its_own_remedy_prints_it_in_the_cases_language(
     demo, api, django_capture_on_commit_callbacks
 ):
-    service = ServiceDefinition.objects.filter(key="schwerbehinderung").latest("version")
-    assert "Widerspruch" in service.legal_remedy["de"]
+    service = ServiceDefinition.objects.filter(key="hundesteuer-anmeldung").latest("version")
+    assert "aufschiebende Wirkung" in service.legal_remedy["de"]
     with django_capture_on_commit_callbacks(execute=True):
-        case = _file(api, "kreis-unna", "schwerbehinderung", SCHWERBEHINDERUNG, language="en")
+        case = _file(api, "kamen", "hundesteuer-anmeldung", HUNDESTEUER, language="en")
     with django_capture_on_commit_callbacks(execute=True):
-        _decide(api, case, "reject", "Findings are missing.", "clerk-kreis-unna")
+        _decide(api, case, "reject", "Proof of the dog's origin is missing.", "clerk-kamen")
     document = Attachment.objects.get(case=case, kind=Attachment.Kind.DOCUMENT)
     with document.file.open("rb") as handle:
         text = text_of(handle.read())
     assert document.original_name == f"Decision-{case.reference}.pdf"
-    assert service.legal_remedy["en"][:60] in text
-    assert "Kreis Unna" in text and "on behalf of" not in text
-    assert NAME in text and "?" not in text
+    assert "does not suspend the decision" in text  # the service's own, in English
+    assert "Administrative Court of Gelsenkirchen" in text
+    assert "Stadt Kamen" in text and "on behalf of" not in text
+    assert NAME in text and "€96.00" in text and "?" not in text
