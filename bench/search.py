@@ -44,7 +44,7 @@ QUERIES = {
     "Sperrmüll": "sperrmuell",
     "Genehmigungen": "baumfaellgenehmigung",
 }
-LINK = re.compile(r'href="/bergkamen/([a-z0-9-]+)/"')
+LINK = re.compile(r'<h3 class="kern-title"><a [^>]*href="/bergkamen/([a-z0-9-]+)/"')
 
 os.environ["DATABASE_URL"] = DATABASE_URL
 os.environ["REDIS_URL"] = ""  # a local cache: measure the database and Python, not a broker

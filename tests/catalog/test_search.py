@@ -18,7 +18,7 @@ from tests.factories import ServiceDefinitionFactory
 
 pytestmark = pytest.mark.django_db
 
-SERVICE_LINK = re.compile(r'href="/bergkamen/([a-z0-9-]+)/"')
+SERVICE_LINK = re.compile(r'<h3 class="kern-title"><a [^>]*href="/bergkamen/([a-z0-9-]+)/"')
 
 
 def found(client: Client, query: str, language: str = "de") -> list[str]:
