@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from core.throttling import throttle
 from legal.forms import FeedbackForm
-from legal.selectors import legal_pages_for, privacy_services
+from legal.selectors import feedback_address, legal_pages_for, privacy_services
 from legal.services import accessibility_feedback_submit
 from municipalities.models import Municipality
 from municipalities.selectors import municipality_by_slug
@@ -68,6 +68,7 @@ def accessibility(request: HttpRequest, slug: str | None = None) -> HttpResponse
         "enforcement",
     )
     context["form"] = form
+    context["feedback_email"] = feedback_address(municipality) if municipality is not None else ""
     context["errors"] = [
         {"href": f"#id_{name}", "label": form.fields[name].label, "message": " ".join(errors)}
         for name, errors in form.errors.items()

@@ -51,6 +51,7 @@ def test_boenens_three_pages_answer_with_boenens_text(demo, client):
     assert "teilweise" in statement  # status of compliance
     assert "Ombudsstelle für barrierefreie Informationstechnik" in statement  # enforcement
     assert "2. November 2026" in statement  # date of the assessment, German
+    assert 'href="mailto:barrierefreiheit@boenen.example"' in statement  # feedback route
     assert 'name="csrfmiddlewaretoken"' in statement and 'name="message"' in statement
 
 
