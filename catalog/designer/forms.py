@@ -16,11 +16,11 @@ from django.utils.translation import gettext_lazy
 
 from catalog.fim.codelists import shipped
 from catalog.forms.conditions import condition_errors
-from catalog.forms.fields import ALLOWED_UPLOAD_TYPES, Field
+from catalog.forms.fields import ALLOWED_UPLOAD_TYPES, AUTOCOMPLETE_TOKENS, Field
 from catalog.forms.types import TYPES
 from catalog.forms.validation import NAME_RE
 from catalog.models import ServiceDefinition
-from catalog.vocabulary import PROCESS_STEPS
+from catalog.vocabulary import PROCESS_STEPS, VERIFIED_ATTRIBUTES, TrustLevel
 from core.formats import locale_of
 
 TYPE_LABELS = {
@@ -107,6 +107,13 @@ class DetailsForm(forms.Form):
     offered_by = forms.ChoiceField(
         label=gettext_lazy("Offered by"), choices=ServiceDefinition.OfferedBy.choices
     )
+    trust_level = forms.ChoiceField(
+        label=gettext_lazy("Trust level of the sign-in"),
+        choices=TrustLevel.choices,
+        help_text=gettext_lazy(
+            "How surely applicants must be identified (BundID): none, low, substantial, high."
+        ),
+    )
     fee_kind = forms.ChoiceField(
         label=gettext_lazy("Fee"), choices=ServiceDefinition.FeeKind.choices
     )
@@ -184,6 +191,7 @@ class DetailsForm(forms.Form):
             "leika": definition.leika,
             "synonyms": ", ".join(definition.synonyms or []),
             "offered_by": definition.offered_by,
+            "trust_level": definition.trust_level,
             "fee_kind": fee.get("kind", "free"),
             "fee": fee.get("cents"),
             "fee_field": fee.get("field", ""),
@@ -231,6 +239,7 @@ class DetailsForm(forms.Form):
             "leika": data["leika"].strip(),
             "synonyms": [w.strip() for w in data["synonyms"].split(",") if w.strip()],
             "offered_by": data["offered_by"],
+            "trust_level": data["trust_level"],
             "fee": fee,
             "fee_min_cents": data["fee_min"] if data["fee_min"] is not None else cents // 2,
             "fee_max_cents": data["fee_max"] if data["fee_max"] is not None else cents * 2,
@@ -429,7 +438,18 @@ class FieldForm(ConditionMixin):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    KEEP = ("fim_id", "autocomplete")
+    autocomplete = forms.ChoiceField(
+        label=gettext_lazy("Browser autofill (autocomplete)"),
+        required=False,
+        help_text=gettext_lazy("What the browser may fill in; empty: chosen by the name."),
+    )
+    verified = forms.ChoiceField(
+        label=gettext_lazy("Filled from the BundID sign-in"),
+        required=False,
+        choices=[("", "—")] + [(a, a.replace("_", " ")) for a in VERIFIED_ATTRIBUTES],
+    )
+
+    KEEP = ("fim_id",)
 
     def __init__(
         self, *args: Any, spec: dict[str, Any] | None = None, earlier: list[Field], **kwargs: Any
@@ -456,7 +476,12 @@ class FieldForm(ConditionMixin):
         }
         for key in ("min_length", "max_length", "min", "max", "max_size_mb"):
             initial[key] = spec.get(key)
+        for key in ("autocomplete", "verified"):
+            initial[key] = spec.get(key, "")
         super().__init__(*args, initial=initial, **kwargs)
+        self.fields["autocomplete"].choices = [("", "—")] + [
+            (t, t) for t in sorted(AUTOCOMPLETE_TOKENS)
+        ]
         self.fields["code_list"].choices = [("", "—")] + [
             (c.urn, f"{c.name.get('de', c.urn)} ({c.urn})") for c in shipped().values()
         ]
@@ -499,6 +524,9 @@ class FieldForm(ConditionMixin):
                 spec[key] = int(number) if number == number.to_integral_value() else float(number)
         if data["pattern"].strip():
             spec["pattern"] = data["pattern"].strip()
+        for key in ("autocomplete", "verified"):
+            if data.get(key):
+                spec[key] = data[key]
         choices = data.get("choices") or []
         if data.get("code_list"):
             choices = [dict(c) for c in shipped()[data["code_list"]].choices]

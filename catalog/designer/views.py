@@ -94,7 +94,13 @@ def service_new(request: HttpRequest) -> HttpResponse:
     form = DetailsForm(
         request.POST or None,
         new=True,
-        initial={"offered_by": "towns", "fee_kind": "free", "sla_days": 10, "retention_days": 90},
+        initial={
+            "offered_by": "towns",
+            "trust_level": "none",
+            "fee_kind": "free",
+            "sla_days": 10,
+            "retention_days": 90,
+        },
     )
     if request.method == "POST" and form.is_valid():
         key = form.cleaned_data["key"]

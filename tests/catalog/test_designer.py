@@ -52,6 +52,7 @@ DETAILS = {
     "name_en": "Register a dog",
     "description_de": "Für „Bello“ & Co.",
     "offered_by": "towns",
+    "trust_level": "none",
     "fee_kind": "fixed",
     "fee": "12,50",
     "fee_min": "10,00",
@@ -160,9 +161,12 @@ def test_the_legal_texts_are_details_too(admin):
         "legal_remedy_de": "Gegen diesen Bescheid kann innerhalb eines Monats Klage erhoben werden.",
         "legal_remedy_en": "You may appeal within one month.",
     }
-    response = admin.post(f"{BASE}hund/details/", {**DETAILS, **legal})
+    response = admin.post(
+        f"{BASE}hund/details/", {**DETAILS, **legal, "trust_level": "substantial"}
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     draft = ServiceDefinition.objects.get(key="hund")
+    assert draft.trust_level == "substantial"
     assert draft.privacy == {
         "purpose": {"de": "Festsetzung der Hundesteuer", "en": ""},
         "legal_basis": {"de": "§ 3 Hundesteuersatzung; § 10 LHundG NRW", "en": ""},
@@ -198,6 +202,18 @@ def test_an_existing_question_is_changed_and_moved_by_keyboard_buttons(admin):
     spec = ServiceDefinition.objects.get(key="hund").form["steps"][0]["fields"][1]
     assert spec["label"] == {"de": "Rasse des Hundes", "en": "Breed"}
     assert (spec["min_length"], spec["max_length"], spec["pattern"]) == (2, 80, "[^0-9]+")
+    admin.post(
+        f"{BASE}hund/steps/1/fields/new/",
+        {
+            "name": "halter",
+            "type": "text",
+            "label_de": "Familienname der Halterin",
+            "autocomplete": "family-name",
+            "verified": "family_name",
+        },
+    )
+    spec = ServiceDefinition.objects.get(key="hund").form["steps"][0]["fields"][-1]
+    assert (spec["autocomplete"], spec["verified"]) == ("family-name", "family_name")
     assert spec["required"] is False
 
     # Moving "rasse" above the question its condition asks is refused, with the reason.
@@ -207,7 +223,7 @@ def test_an_existing_question_is_changed_and_moved_by_keyboard_buttons(admin):
     )
     assert [
         f["name"] for f in ServiceDefinition.objects.get(key="hund").form["steps"][0]["fields"]
-    ] == ["hund", "rasse"]
+    ] == ["hund", "rasse", "halter"]
     # Down past the step's end: into the next step.
     admin.post(f"{BASE}hund/steps/3/fields/zustimmung/action/", {"action": "up"})
     steps = ServiceDefinition.objects.get(key="hund").form["steps"]
