@@ -59,3 +59,14 @@ def test_the_district_admin_edits_every_profile(demo, client):
     _login(client, "district-admin")
     listing = client.get(URL)
     assert len(listing.context["cl"].result_list) == 11
+
+
+def test_feedback_is_read_by_the_admins_of_the_town_it_was_sent_to(demo, client):
+    client.post("/boenen/barrierefreiheit/", {"message": "Kontrast zu schwach"})
+    feedback = "/admin/legal/accessibilityfeedback/"
+    _login(client, "admin-boenen")
+    assert len(client.get(feedback).context["cl"].result_list) == 1
+    _login(client, "admin-kamen")
+    assert len(client.get(feedback).context["cl"].result_list) == 0
+    _login(client, "district-admin")
+    assert len(client.get(feedback).context["cl"].result_list) == 1

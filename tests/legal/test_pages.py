@@ -174,3 +174,12 @@ def test_feedback_is_throttled_with_retry_after(demo, client, monkeypatch):
     assert response.status_code == 429 and int(response["Retry-After"]) >= 1
     assert AccessibilityFeedback.objects.count() == 2
     assert client.get("/boenen/barrierefreiheit/").status_code == 200  # reading is not limited
+
+
+def test_a_signed_in_clerk_of_another_town_can_send_feedback_too(demo, client):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="clerk-kamen"))
+    response = client.post("/boenen/barrierefreiheit/", {"message": MESSAGE})
+    assert response.status_code == 302
+    assert AccessibilityFeedback.objects.get().municipality.slug == "boenen"
