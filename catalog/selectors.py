@@ -4,9 +4,11 @@ processes them (a delegation on the day, else the town itself)."""
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db import connection
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from catalog.models import ServiceDefinition, ServiceOffering
@@ -73,31 +75,60 @@ def offers_for(municipality: Municipality, *, on: datetime.date | None = None) -
     return sorted(offers, key=lambda o: o.service.display_name.lower())
 
 
-def offer_for(
-    municipality: Municipality, service_key: str, *, on: datetime.date | None = None
-) -> Offer:
-    """The offer of one service in one municipality; NotFound if it is not offered.
-
-    One query (a submission's first): the newest published version, with the town's
-    offering and the delegation in force on `on` as subqueries; a delegated case's
-    authority is read after it."""
-    on = on or timezone.localdate()
+def _offer_query(*, municipality_id: int, service_key: str, on: datetime.date) -> QuerySet:
+    """The newest published version of `service_key`, with `municipality_id`'s offering
+    and the delegation in force on `on` as subqueries."""
     offering = ServiceOffering.objects.filter(
-        municipality=municipality, service_key=OuterRef("key"), active=True
-    )
-    delegation = delegations_in_force(municipality=municipality, on=on).filter(
+        municipality_id=municipality_id, service_key=OuterRef("key"), active=True
+    ).order_by()  # one row per town and key: the model's ordering would join the towns
+    delegation = delegations_in_force(municipality=Municipality(pk=municipality_id), on=on).filter(
         service_key=OuterRef("key")
     )
-    service = (
+    return (
         ServiceDefinition.objects.filter(key=service_key, status=ServiceDefinition.Status.PUBLISHED)
         .annotate(
             offering_pk=Subquery(offering.values("pk")[:1]),
             offering_fee_override=Subquery(offering.values("fee_override_cents")[:1]),
             authority_pk=Subquery(delegation.values("to_municipality_id")[:1]),
         )
-        .order_by("-version")
-        .first()
+        .order_by("-version")[:1]
     )
+
+
+# Placeholders the compiled query's parameters are recognised by (never real values).
+_PLACEHOLDERS = {"municipality": -7_301_457, "key": "-offer-key-", "on": datetime.date(1901, 2, 3)}
+
+
+@functools.cache
+def _offer_sql(vendor: str) -> tuple[str, tuple[tuple[str | None, object], ...]]:
+    """`_offer_query` compiled once per process: building and compiling its three
+    subqueries cost more than the query itself (bench/profile_costs.py). The SQL with, per
+    parameter, the placeholder's name or (None, the constant)."""
+    sql, params = _offer_query(
+        municipality_id=_PLACEHOLDERS["municipality"],
+        service_key=_PLACEHOLDERS["key"],
+        on=_PLACEHOLDERS["on"],
+    ).query.sql_with_params()
+    by_text = {str(value): name for name, value in _PLACEHOLDERS.items()}
+    return sql, tuple((by_text.get(str(p)), p) for p in params)
+
+
+def offer_for(
+    municipality: Municipality, service_key: str, *, on: datetime.date | None = None
+) -> Offer:
+    """The offer of one service in one municipality; NotFound if it is not offered.
+
+    One query (a submission's first), compiled once per process (`_offer_sql`); a delegated
+    case's authority is read after it."""
+    on = on or timezone.localdate()
+    sql, slots = _offer_sql(connection.vendor)
+    values = {
+        "municipality": municipality.pk,
+        "key": service_key,
+        "on": connection.ops.adapt_datefield_value(on),
+    }
+    params = [values[name] if name else constant for name, constant in slots]
+    service = next(iter(ServiceDefinition.objects.raw(sql, params)), None)
     if service is None or service.offering_pk is None:
         raise NotFound("service not offered")
     authority_pk = service.authority_pk
