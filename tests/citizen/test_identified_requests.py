@@ -246,3 +246,31 @@ def test_a_weaker_sign_in_does_not_open_cases_filed_with_the_online_id_card(clie
     page = text(client.get("/meine-antraege/", HTTP_ACCEPT_LANGUAGE="de"))
     assert case.reference not in page
     assert 'id="my-cases-stronger"' in page and "level=high" in page
+
+
+def test_the_pages_read_in_english_too(client, demo, saml):
+    saml.sign_in(client, "lukasz", level="high", next_url=FZ)
+    page = text(client.get(FZ, HTTP_ACCEPT_LANGUAGE="en"))
+    assert "Confirmed by your BundID sign-in; it cannot be changed here." in page
+    assert "identified with the online ID card" in page
+    file_fuehrungszeugnis(client)
+    mine = text(client.get("/meine-antraege/", HTTP_ACCEPT_LANGUAGE="en"))
+    assert "My requests" in mine and "Apply for a certificate of good conduct" in mine
+    assert "Your request will be reviewed once the fee has been paid." in mine
+
+
+def test_meine_antraege_reads_the_database_a_fixed_number_of_times(
+    client, demo, saml, django_assert_max_num_queries
+):
+    """However many requests a person has, the page costs the same few queries (the
+    cases with service and towns in one, their documents in a second)."""
+    saml.sign_in(client, "minh-khai", level="substantial")
+    body = {"service": "meldebescheinigung", "data": {"art": "einfach", "zustellung": "post"}}
+    for town in ("unna", "kamen", "bergkamen", "selm", "werne", "holzwickede"):
+        response = client.post(
+            f"/api/v1/municipalities/{town}/cases/", body, content_type="application/json"
+        )
+        assert response.status_code == 201, response.content
+    with django_assert_max_num_queries(4):
+        page = text(client.get("/meine-antraege/"))
+    assert page.count('id="case-') == 6
