@@ -93,7 +93,7 @@ def test_a_real_worker_sends_the_receipt_and_notifies_the_authority(
     assert link.group(2) == body["access_token"]
     assert api.get(f"/api/v1/cases/{reference}/?access_token={link.group(2)}").status_code == 200
     [pdf] = [p for p in receipt.iter_attachments() if p.get_content_type() == "application/pdf"]
-    assert pdf.get_filename() == f"{reference}.pdf"
+    assert pdf.get_filename() == f"Eingangsbestaetigung-{reference}.pdf"  # filed in German
     assert pdf.get_content().startswith(b"%PDF")
 
 
