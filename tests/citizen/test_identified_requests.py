@@ -105,6 +105,8 @@ def test_a_signed_in_citizen_finds_verified_data_locked_and_the_case_linked(clie
     assert "readonly" not in input_tag(page, "geburtsname")  # BundID does not confirm it
 
     case = file_fuehrungszeugnis(client, typed_name="Muster")
+    done = text(client.get(f"{FZ}done/{case.reference}/"))
+    assert 'id="done-my-cases" href="/meine-antraege/"' in done
 
     assert {k: case.data[k] for k in LUKASZ} == LUKASZ  # the verified values, not the typed
     assert case.data["geburtsname"] == "Yılmaz"
