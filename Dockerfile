@@ -33,4 +33,5 @@ RUN python frontend/subset_fonts.py && rm -rf node_modules \
  && mkdir -p /app/media && chown -R portal /app/media
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gunicorn.conf.py (read from /app) keeps query strings out of the access log.
+CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

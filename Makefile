@@ -10,6 +10,10 @@ DEV_KEYS := var/saml
 DEV_SAML_ENV := SAML_IDP_METADATA=$${SAML_IDP_METADATA:-http://$(HOST):$(IDP_PORT)/metadata} \
 	SAML_SP_KEY=$${SAML_SP_KEY:-$(DEV_KEYS)/sp.key} SAML_SP_CERT=$${SAML_SP_CERT:-$(DEV_KEYS)/sp.crt}
 
+# `make run` serves with gunicorn like production (gunicorn.conf.py): threads, and a listen
+# queue that holds a crowd's connections instead of resetting them; reloads on code changes.
+RUN_SERVER_OPTIONS ?= --workers 2 --threads 8 --backlog 2048 --reload
+
 .PHONY: run test lint format install install-dev system-deps dev-keys assets static messages migrate demo worker beat bench bench-submit bench-steps bench-load clean
 
 # The portal and the development identity provider together; stopping one stops both.
@@ -17,7 +21,8 @@ run: system-deps install assets static messages migrate demo dev-keys
 	@$(PY) -m devidp serve --host $(HOST) --port $(IDP_PORT) --keys $(DEV_KEYS) \
 		--sp-metadata http://$(HOST):$(PORT)/saml2/metadata/ & idp=$$!; \
 	trap 'kill $$idp 2>/dev/null' EXIT INT TERM; \
-	PORT=$(PORT) $(DEV_SAML_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+	PORT=$(PORT) $(DEV_SAML_ENV) $(VENV)/bin/gunicorn portal.wsgi:application \
+		--bind $(HOST):$(PORT) $(RUN_SERVER_OPTIONS)
 
 test: system-deps install-dev assets messages
 	$(PY) -m pytest

@@ -5,6 +5,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, OperationalError, connection, transaction
@@ -393,6 +394,14 @@ def case_apply_action(
     comment = (comment or "").strip()
     if transition.needs_comment and not comment:
         raise Invalid(errors={"comment": [_("Please write a comment.")]})
+    if len(comment) > settings.COMMENT_MAX_LENGTH:
+        raise Invalid(
+            errors={
+                "comment": [
+                    _("Please write at most %(n)d characters.") % {"n": settings.COMMENT_MAX_LENGTH}
+                ]
+            }
+        )
     checked_files: list[CheckedFile] = []
     if files:
         checked_files, file_errors = validate_files(
@@ -401,6 +410,11 @@ def case_apply_action(
             require=False,
             municipality_id=case.processing_authority_id,
             actor=actor,
+            stored_bytes=sum(
+                Attachment.objects.filter(case=case, kind=Attachment.Kind.UPLOAD).values_list(
+                    "size", flat=True
+                )
+            ),
         )
         if file_errors:
             raise Invalid(errors={f"files.{k}": v for k, v in file_errors.items()})
@@ -435,7 +449,9 @@ def case_apply_action(
 
 
 def _response_file_field() -> Field:
-    return Field({"name": "files", "type": "file", "required": False, "max_size_mb": 10})
+    return Field(
+        {"name": "files", "type": "file", "required": False, "max_size_mb": 10, "max_files": 5}
+    )
 
 
 def _apply(

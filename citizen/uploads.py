@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
+from core.hygiene import reject_bad_form
 from core.middleware import FileSizeLimitUploadHandler
 
 
@@ -55,8 +56,12 @@ def with_upload_field_errors(view: Callable[..., HttpResponse]) -> Callable[...,
             h for h in request.upload_handlers if not isinstance(h, FileSizeLimitUploadHandler)
         ]
         request.oversized_uploads = skipper.too_large  # type: ignore[attr-defined]
+        refused = reject_bad_form(request)  # control characters (core/hygiene.py)
+        if refused is not None:
+            return refused
         return protected(request, *args, **kwargs)
 
+    wrapped.sets_upload_handlers = True  # type: ignore[attr-defined]  (core/hygiene.py)
     return wrapped
 
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
 from core.errors import FileTooLarge, Invalid, NotFound, PortalError, TooLarge
@@ -22,6 +23,11 @@ def error_response(request: HttpRequest, error: PortalError) -> HttpResponse:
     answer before any view runs."""
     if request.path.startswith(API_PREFIX):
         response: HttpResponse = JsonResponse(error.as_dict(), status=error.status)
+    elif _answers_in_plain_text(request):
+        lines = [error.detail, *(f"{k}: {' '.join(v)}" for k, v in error.errors.items())]
+        response = HttpResponse(
+            "\n".join(lines), status=error.status, content_type="text/plain; charset=utf-8"
+        )
     else:
         response = TemplateResponse(
             request, f"errors/{error.status}.html", {"error": error}, status=error.status
@@ -29,6 +35,16 @@ def error_response(request: HttpRequest, error: PortalError) -> HttpResponse:
     for name, value in error.headers().items():
         response[name] = value
     return response
+
+
+def _answers_in_plain_text(request: HttpRequest) -> bool:
+    """A server-to-server endpoint (a payment provider's notification) that marks its view
+    `plain_text_errors = True` gets its errors as text, not as a page."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    return bool(getattr(match.func, "plain_text_errors", False))
 
 
 class ErrorPageMiddleware:

@@ -64,6 +64,9 @@ def provider_notify(request: HttpRequest, provider_key: str) -> HttpResponse:
     return HttpResponse("OK", content_type="text/plain")
 
 
+provider_notify.plain_text_errors = True  # type: ignore[attr-defined]  (core/middleware.py)
+
+
 @never_cache
 def provider_return(request: HttpRequest, provider_key: str, merchant_tx_id: str) -> HttpResponse:
     """Where the provider sends the browser back. The outcome shown is the database's; the

@@ -1,5 +1,6 @@
 """Kreisportal settings: one module, driven by the environment (see README, Configuration)."""
 
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -68,6 +69,8 @@ PAYMENTS_PAYABLE_MODEL = "cases.Case"
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.RequestSizeLimitMiddleware",
+    # NUL and other control characters, over-long integers: 400 before any view (core/hygiene.py).
+    "core.hygiene.InputHygieneMiddleware",
     # Static files (hashed, precompressed, cached a year) answered before anything else;
     # then gzip for the portal's own text responses (portal/compression.py: BREACH).
     "portal.staticfiles.StaticFilesMiddleware",
@@ -111,8 +114,17 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=0))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several threads (live server, tests) write; wait instead of failing at once.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # The embedded default (`make run`) under a crowd: readers never wait for the writer (WAL),
+    # a writer waits up to 20 s for another instead of failing at once ("database is
+    # locked"), and a transaction takes the write lock when it begins (IMMEDIATE), so two
+    # transactions that read and then write cannot deadlock halfway.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Row-level security (PostgreSQL): on when the portal connects as the role kreisportal_app,
 # which the policies bind; see core/rls.py and docs/operations.md.
@@ -176,6 +188,8 @@ STORAGES = {
 }
 # Largest single upload a service may allow; each file field may set a lower limit.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# All files of one case together (filed with it and sent with answers later; 413 beyond).
+CASE_UPLOAD_MAX_BYTES = env.int("CASE_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 # Whole request bodies beyond this are refused before they are read (413).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -195,6 +209,11 @@ UPLOAD_SCAN_TIMEOUT = env.float("UPLOAD_SCAN_TIMEOUT", default=15.0)
 UPLOAD_SCAN_MAX_BYTES = env.int("UPLOAD_SCAN_MAX_BYTES", default=25 * 1024 * 1024)
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+if EMAIL_CONFIG["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend":
+    # The directory as written: filemail:///var/mail/portal is /var/mail/portal (django-environ
+    # drops the leading slash), filemail://mail/out the relative mail/out.
+    _mail = urlsplit(env.str("EMAIL_URL"))
+    EMAIL_CONFIG["EMAIL_FILE_PATH"] = _mail.netloc + re.sub(r"^/+", "/", _mail.path)
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Kreisportal <noreply@kreisportal.example>"
@@ -318,6 +337,11 @@ CONTENT_SECURITY_POLICY = {
 }
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How long the cookie that /track/<reference>/?access_token=… exchanges the token for opens
+# the tracking page (seconds; citizen/views/tracking.py).
+TRACKING_COOKIE_SECONDS = env.int("TRACKING_COOKIE_SECONDS", default=2 * 3600)
+# Longest comment of a clerk's action or a citizen's answer (characters; docs/api.md).
+COMMENT_MAX_LENGTH = env.int("COMMENT_MAX_LENGTH", default=5000)
 # Which hops in front of the portal may name the client in X-Forwarded-For: a count of
 # proxies or a list of their networks; none by default (core/clients.py).
 TRUSTED_PROXIES = env.str("TRUSTED_PROXIES", default="")
@@ -350,10 +374,13 @@ LOGGING = {
         },
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
+    # No query strings in access logs: they carry tokens (core/logfilters.py).
+    "filters": {"no_query_strings": {"()": "core.logfilters.NoQueryStrings"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": env.str("LOG_FORMAT", default="plain"),
+            "filters": ["no_query_strings"],
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},

@@ -1,12 +1,15 @@
 """Site-wide pages: home, health check."""
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views import defaults
 
-from core.errors import NotFound
-from core.middleware import error_response
+from core.errors import Forbidden, Invalid, NotFound, TooLarge
+from core.middleware import API_PREFIX, error_response
 from core.scanning import scanner_health
 from municipalities.selectors import municipalities_public
 
@@ -21,6 +24,27 @@ def home(request: HttpRequest) -> HttpResponse:
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """Django's 404 outside any view (an unknown address): the same page as every 404."""
     return error_response(request, NotFound())
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 400 (a suspicious request, too many fields): JSON under /api/ as well."""
+    if isinstance(exception, RequestDataTooBig):
+        return error_response(request, TooLarge())
+    return error_response(request, Invalid())
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return error_response(request, Forbidden())
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """A bug (500). Under /api/ the API's JSON shape; elsewhere Django's plain page, which
+    needs nothing that might have failed."""
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse(
+            {"detail": _("Server error. Please try again later."), "errors": {}}, status=500
+        )
+    return defaults.server_error(request)
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -158,8 +158,11 @@ def _decode(body: bytes, encoding: str) -> bytes:
     raise ValueError(f"unexpected Content-Encoding {encoding!r}")
 
 
-def fetch(url: str, *, accept: str = "*/*", timeout: float = 30) -> tuple[Resource, bytes]:
-    """One GET without following redirects; returns the resource and the decoded body."""
+def fetch(
+    url: str, *, accept: str = "*/*", timeout: float = 30, cookie: str = ""
+) -> tuple[Resource, bytes]:
+    """One GET without following redirects (sending `cookie`); returns the resource, whose
+    headers name the cookies it set under "x-set-cookies", and the decoded body."""
     parts = urlsplit(url)
     connection_class = (
         http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
@@ -177,6 +180,7 @@ def fetch(url: str, *, accept: str = "*/*", timeout: float = 30) -> tuple[Resour
                 "Accept-Encoding": ACCEPT_ENCODING,
                 "Accept-Language": "de-DE,de;q=0.9,en;q=0.5",
                 "User-Agent": USER_AGENT,
+                **({"Cookie": cookie} if cookie else {}),
             },
         )
         response = connection.getresponse()
@@ -188,6 +192,9 @@ def fetch(url: str, *, accept: str = "*/*", timeout: float = 30) -> tuple[Resour
     head = len(f"HTTP/1.1 {status} {reason}\r\n".encode("latin-1")) + 2
     head += sum(len(f"{name}: {value}\r\n".encode("latin-1")) for name, value in header_items)
     headers = {name.lower(): value for name, value in header_items}
+    headers["x-set-cookies"] = "; ".join(
+        value.split(";", 1)[0] for name, value in header_items if name.lower() == "set-cookie"
+    )
     encoding = headers.get("content-encoding", "").strip().lower()
     decoded = _decode(body, encoding)
     resource = Resource(
@@ -209,11 +216,16 @@ def measure(url: str) -> PageWeight:
     seen: set[str] = set()
 
     # The document, following redirects (each one costs a round trip and its bytes).
+    cookie = ""
     for _ in range(MAX_REDIRECTS + 1):
-        page, html = fetch(url, accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.8")
+        page, html = fetch(
+            url, accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.8", cookie=cookie
+        )
         resources.append(page)
         seen.add(url)
         if page.status in (301, 302, 303, 307, 308) and "location" in page.headers:
+            # A cookie set on the way (the tracking link's token exchange) goes along.
+            cookie = "; ".join(c for c in (cookie, page.headers["x-set-cookies"]) if c)
             url = urljoin(url, page.headers["location"])
             continue
         break

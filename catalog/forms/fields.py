@@ -1,9 +1,9 @@
 """A service's form as data: `{"steps": [{"title": {...}, "fields": [field, ...]}]}`, a field
 being `{"name", "type", "label", "required", "min_length", "max_length", "min", "max",
-"pattern", "choices", "help", "accept", "max_size_mb", "fim_id", "visible_if", "heading",
-"notice", "autocomplete", "verified"}` (FIM-inspired, docs/architecture.md, The form engine).
-A step is `{"title", "fields", "visible_if", "notice"}`; `visible_if` is read by
-catalog/forms/conditions.py. `verified` names what the field takes from a signed-in
+"pattern", "choices", "help", "accept", "max_size_mb", "max_files", "fim_id", "visible_if",
+"heading", "notice", "autocomplete", "verified"}` (FIM-inspired, docs/architecture.md, The
+form engine). A step is `{"title", "fields", "visible_if", "notice"}`; `visible_if` is read
+by catalog/forms/conditions.py. `verified` names what the field takes from a signed-in
 citizen's verified identity (catalog.vocabulary.VERIFIED_ATTRIBUTES)."""
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ FIELD_KEYS = {
     "help",
     "accept",
     "max_size_mb",
+    "max_files",
     "fim_id",
     "visible_if",
     "heading",
@@ -133,6 +134,12 @@ class Field:
         if self.spec.get("max_size_mb"):
             limit = min(limit, int(self.spec["max_size_mb"]) * 1024 * 1024)
         return limit
+
+    @property
+    def max_files(self) -> int:
+        """How many files the field takes (the definition's `max_files`, default 1). The
+        browser form takes one per field; more come through the API."""
+        return int(self.spec.get("max_files") or 1)
 
     def display(self, value: Any) -> str:
         """The answer as a person reads it (pages, PDFs, CSV)."""

@@ -31,6 +31,8 @@ from django.utils.translation import gettext as _
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
+from core.hygiene import MAX_INTEGER_DIGITS
+
 if TYPE_CHECKING:
     from catalog.forms.fields import Field
 
@@ -101,11 +103,22 @@ class FieldType:
         return []
 
 
-def _check_length(spec: dict[str, Any], value: str) -> None:
+#: Longest answer of a text field (one line) and of a textarea whose definition sets no
+#: `max_length` (docs/fim.md); a definition may set less, never more is stored unchecked.
+TEXT_MAX_LENGTH = 1000
+TEXTAREA_MAX_LENGTH = 10000
+
+
+def _check_length(spec: dict[str, Any], value: str, default_max: int = TEXT_MAX_LENGTH) -> None:
     if "min_length" in spec and len(value) < spec["min_length"]:
         raise ValidationError(_("Enter at least %(n)d characters.") % {"n": spec["min_length"]})
-    if "max_length" in spec and len(value) > spec["max_length"]:
-        raise ValidationError(_("Enter at most %(n)d characters.") % {"n": spec["max_length"]})
+    limit = spec.get("max_length", default_max)
+    if len(value) > limit:
+        raise ValidationError(_("Enter at most %(n)d characters.") % {"n": limit})
+
+
+def _too_many_digits() -> str:
+    return _("Enter a number of at most %(digits)d digits.") % {"digits": MAX_INTEGER_DIGITS}
 
 
 def _check_range(spec: dict[str, Any], value: int | Decimal) -> None:
@@ -118,6 +131,7 @@ def _check_range(spec: dict[str, Any], value: int | Decimal) -> None:
 @register
 class TextType(FieldType):
     name = "text"
+    max_length = TEXT_MAX_LENGTH
 
     def strip(self, raw: str) -> str:
         return raw.strip()
@@ -131,7 +145,7 @@ class TextType(FieldType):
         return self.strip(raw)
 
     def validate(self, field: Field, value: str) -> None:
-        _check_length(field.spec, value)
+        _check_length(field.spec, value, self.max_length)
         pattern = field.spec.get("pattern")
         if pattern and not re.fullmatch(pattern, value):
             raise ValidationError(_("The format is not valid."))
@@ -140,6 +154,7 @@ class TextType(FieldType):
 @register
 class TextareaType(TextType):
     name = "textarea"
+    max_length = TEXTAREA_MAX_LENGTH
     template = "textarea.html"
 
     def strip(self, raw: str) -> str:
@@ -213,6 +228,8 @@ class IntegerType(FieldType):
             isinstance(raw, int) or (isinstance(raw, str) and re.fullmatch(r"\s*-?\d+\s*", raw))
         ):
             raise ValidationError(_("Enter a whole number."))
+        if len(str(raw).strip().lstrip("-")) > MAX_INTEGER_DIGITS:
+            raise ValidationError(_too_many_digits())
         return int(raw)
 
     def validate(self, field: Field, value: int) -> None:
@@ -233,6 +250,12 @@ class DecimalType(FieldType):
             raise ValidationError(_("Enter a number.")) from exc
         if not value.is_finite():
             raise ValidationError(_("Enter a number."))
+        # Bounded like integers: "1e999999999" would be written out in full when stored.
+        if len(value.as_tuple().digits) > 2 * MAX_INTEGER_DIGITS or not (
+            -MAX_INTEGER_DIGITS <= value.adjusted() < MAX_INTEGER_DIGITS
+        ):
+            if value != 0:
+                raise ValidationError(_too_many_digits())
         return value
 
     def validate(self, field: Field, value: Decimal) -> None:

@@ -7,13 +7,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import filetype
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from catalog.forms.fields import Field
 from catalog.forms.validation import Errors
-from core.errors import FileTooLarge
+from core.errors import FileTooLarge, TooLarge
 from core.scanning import UploadInfected, scan_upload
 
 
@@ -40,22 +42,40 @@ def validate_files(
     require: bool = True,
     municipality_id: int | None = None,
     actor: AbstractBaseUser | None = None,
+    stored_bytes: int = 0,
 ) -> tuple[list[CheckedFile], Errors]:
     """Check uploads against the file fields, then let the virus check scan each file of the
-    right type and size. Raises FileTooLarge for an oversized file and UploadNotScanned
-    (503) when the virus check gives no verdict; returns (checked files, errors) otherwise,
-    an infected file as an error at its field (and an audit entry for `municipality_id`)."""
+    right type and size. Raises FileTooLarge for an oversized file, TooLarge (413) when the
+    case's files (`stored_bytes` already stored, and these) pass CASE_UPLOAD_MAX_BYTES, and
+    UploadNotScanned (503) when the virus check gives no verdict; returns (checked files,
+    errors) otherwise: more files than a field's `max_files`, a wrong type, an infected file
+    (and an audit entry for `municipality_id`) as errors at their field."""
     file_fields = {f.name: f for f in fields if f.kind.is_file}
     errors: Errors = {}
     checked: list[CheckedFile] = []
     for name in files:
         if name not in file_fields:
             errors[name] = [_("Unknown field.")]
+    total = stored_bytes + sum(u.size or 0 for name in file_fields for u in files.get(name) or [])
+    if total > settings.CASE_UPLOAD_MAX_BYTES:
+        limit = settings.CASE_UPLOAD_MAX_BYTES // (1024 * 1024)
+        raise TooLarge(
+            _("The files of a request may take at most %(size)d MB together.") % {"size": limit},
+            errors={"files": [_("At most %(size)d MB of files together.") % {"size": limit}]},
+        )
     for name, field in file_fields.items():
         uploads = files.get(name) or []
         if not uploads:
             if field.required and require:
                 errors[name] = [_("Please upload a file.")]
+            continue
+        if len(uploads) > field.max_files:
+            errors[name] = [
+                ngettext(
+                    "Upload at most %(n)d file.", "Upload at most %(n)d files.", field.max_files
+                )
+                % {"n": field.max_files}
+            ]
             continue
         for upload in uploads:
             if upload.size > field.max_bytes:

@@ -16,6 +16,9 @@ from catalog.forms.fields import ALLOWED_UPLOAD_TYPES, AUTOCOMPLETE_TOKENS, FIEL
 from catalog.forms.types import TYPES
 from catalog.vocabulary import VERIFIED_ATTRIBUTES
 
+#: The most files one field may take.
+MAX_FILES_LIMIT = 20
+
 STEP_KEYS = {"title", "fields", "visible_if", "notice"}
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,79}$")
 
@@ -173,6 +176,12 @@ def _field_schema_errors(spec: Any, where: str, seen: set[str]) -> list[str]:
             problems.append(f"{label}: verified must be one of {', '.join(VERIFIED_ATTRIBUTES)}.")
         elif spec.get("type") != wanted:
             problems.append(f"{label}: verified {spec['verified']} needs a field of type {wanted}.")
+    if "max_files" in spec and not (
+        isinstance(spec["max_files"], int)
+        and not isinstance(spec["max_files"], bool)
+        and 1 <= spec["max_files"] <= MAX_FILES_LIMIT
+    ):
+        problems.append(f"{label}: max_files is a whole number from 1 to {MAX_FILES_LIMIT}.")
     for mime in spec.get("accept") or []:
         if mime not in ALLOWED_UPLOAD_TYPES:
             problems.append(f"{label}: file type {mime} is not supported.")

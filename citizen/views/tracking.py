@@ -8,13 +8,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from cases.models import Actor, Case, CaseEvent
-from cases.references import tracking_path
 from cases.selectors import case_for_token, events_for
 from cases.services import case_apply_action
 from cases.workflow import ActionNotPermitted, TransitionNotAllowed, UnknownAction, allowed_actions
@@ -101,15 +101,55 @@ OPEN = {
 }
 
 
+def _cookie_name(reference: str) -> str:
+    return f"track-{reference}"
+
+
+def _token_from_cookie(request: HttpRequest, reference: str) -> str:
+    return request.get_signed_cookie(
+        _cookie_name(reference),
+        default="",
+        salt=f"track:{reference}",
+        max_age=settings.TRACKING_COOKIE_SECONDS,
+    )
+
+
+def _remember(response: HttpResponse, reference: str, token: str) -> HttpResponse:
+    """A signed, short-lived cookie holding the case's token, sent only to that case's
+    pages (its path), never readable by scripts."""
+    response.set_signed_cookie(
+        _cookie_name(reference),
+        token,
+        salt=f"track:{reference}",
+        max_age=settings.TRACKING_COOKIE_SECONDS,
+        path=reverse("track", args=[reference]),
+        secure=settings.SESSION_COOKIE_SECURE,  # like the session: HTTPS in production
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+def _back_to_page(reference: str, token: str) -> HttpResponse:
+    return _remember(redirect("track", reference=reference), reference, token)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 @throttle("tracking")
 @with_upload_field_errors
 def track(request: HttpRequest, reference: str) -> HttpResponse:
-    """The citizen's status page. The access token comes in the query string on GET and as
-    a hidden field on POST, nowhere else; a wrong one is a 404 like an unknown reference."""
-    source = request.POST if request.method == "POST" else request.GET
-    token = source.get("access_token", "")
+    """The citizen's status page. The link in the e-mails carries the access token in the
+    query string: it is exchanged for a signed cookie scoped to this case and the browser
+    is sent (302) to the address without it, so the token stays out of the address bar,
+    the history, referrers and access logs. A form may also post it as a hidden field. A
+    wrong token is a 404 like an unknown reference."""
+    if request.method == "GET" and "access_token" in request.GET:
+        token = request.GET["access_token"]
+        case_for_token(reference, token)
+        return _back_to_page(reference, token)
+    token = request.POST.get("access_token", "") if request.method == "POST" else ""
+    token = token or _token_from_cookie(request, reference)
     case = case_for_token(reference, token)
     actions = allowed_actions(case.status, Actor.APPLICANT)
     errors: dict[str, list[str]] = {}
@@ -119,11 +159,11 @@ def track(request: HttpRequest, reference: str) -> HttpResponse:
         posted = {"comment": request.POST.get("comment", ""), "action": action}
         if action not in actions:
             messages.error(request, _("This is no longer possible for your request."))
-            return redirect(tracking_path(case.reference, token))
+            return _back_to_page(case.reference, token)
         errors = _apply_citizen_action(request, case, action)
         if errors is None:
             messages.error(request, _("This is no longer possible for your request."))
-            return redirect(tracking_path(case.reference, token))
+            return _back_to_page(case.reference, token)
         if not errors:
             done = (
                 _("Your request has been withdrawn.")
@@ -131,7 +171,7 @@ def track(request: HttpRequest, reference: str) -> HttpResponse:
                 else _("Your answer has been sent.")
             )
             messages.success(request, done)
-            return redirect(tracking_path(case.reference, token))
+            return _back_to_page(case.reference, token)
     summary_labels = {
         "confirm": _("Confirmation"),
         "comment": _("Your answer"),
@@ -204,7 +244,8 @@ def _apply_citizen_action(
 @throttle("tracking")
 def track_download(request: HttpRequest, reference: str, attachment_id: int) -> FileResponse:
     """A public attachment of the case (upload, receipt, decision) as a download."""
-    case = case_for_token(reference, request.GET.get("access_token", ""))
+    token = request.GET.get("access_token", "") or _token_from_cookie(request, reference)
+    case = case_for_token(reference, token)
     attachment = case.attachments.servable().filter(public=True, pk=attachment_id).first()
     if attachment is None:
         raise NotFound("no such document")

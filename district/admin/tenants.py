@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils.translation import gettext_lazy
 
 from catalog.selectors import service_keys
@@ -109,6 +110,31 @@ class MembershipAdmin(RoleScopedAdmin):
         if admin_scope(request).municipal_admin:
             return ["role"]
         return ["role", "municipality"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        """The user name is looked up among the people the admin may know: members of the
+        towns in their reach, and accounts not yet in any town (new staff). Anyone else is
+        "no user with this name", like a name nobody has, so the form tells a town admin
+        nothing about the users of other towns (issue 12)."""
+        form = super().get_form(request, obj, **kwargs)
+        reach = admin_scope(request).reach
+        if reach is None:  # superusers
+            return form
+        candidates = (
+            get_user_model()
+            .objects.filter(
+                Q(memberships__municipality_id__in=reach)
+                | Q(memberships__isnull=True, is_superuser=False)
+            )
+            .distinct()
+        )
+
+        class ScopedMembershipForm(form):
+            def __init__(self, *args: Any, **kw: Any) -> None:
+                super().__init__(*args, **kw)
+                self.fields["user"].queryset = candidates
+
+        return ScopedMembershipForm
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "role" and not (

@@ -197,7 +197,7 @@ def test_clean_value_refuses_what_does_not_fit(spec, raw):
 
 
 FILE_FIELDS = [
-    Field({"name": "beleg", "type": "file", "required": True, "max_size_mb": 1}),
+    Field({"name": "beleg", "type": "file", "required": True, "max_size_mb": 1, "max_files": 2}),
     Field({"name": "foto", "type": "file", "accept": ["image/jpeg"]}),
 ]
 

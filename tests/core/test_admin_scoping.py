@@ -380,3 +380,24 @@ def test_superuser_changes_on_users_and_other_admin_pages_are_audited(client, to
         action="add",
         actor=superuser,
     ).exists()
+
+
+def test_membership_form_does_not_tell_a_town_admin_which_user_names_exist(client, towns):
+    """A user of another town and a name nobody has get the same answer (issue 12)."""
+    own, _other, _objects, admin = towns
+    client.force_login(admin)
+
+    def attempt(name: str) -> str:
+        response = client.post(
+            "/admin/municipalities/membership/add/",
+            {"user": name, "municipality": own.pk, "role": "clerk"},
+        )
+        assert response.status_code == 200
+        return response.content.decode().replace(name, "NAME")
+
+    elsewhere, nobody = attempt("clerk-otherton"), attempt("niemand-xyz")
+    assert "There is no user with this name." in elsewhere
+    # The same page but for the (masked, per-answer) CSRF tokens.
+    masked = re.compile(r'value="[A-Za-z0-9]{64}"')
+    assert masked.sub("", elsewhere) == masked.sub("", nobody)
+    assert not Membership.objects.filter(user__username="clerk-otherton", municipality=own)

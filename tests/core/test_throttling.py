@@ -105,7 +105,7 @@ def test_tracking_page_is_limited_like_the_api(api, client, offer, rates):
     ).json()
     rates(tracking="2/minute")
     url = f"/track/{created['reference']}/"
-    assert client.get(url, {"access_token": created["access_token"]}).status_code == 200
+    assert client.get(url, {"access_token": created["access_token"]}).status_code == 302
     assert client.get(url, {"access_token": "wrong"}).status_code == 404
     _assert_throttled(client.get(url, {"access_token": created["access_token"]}))
 

@@ -93,7 +93,7 @@ def test_choosing_a_failure_code_on_the_sandbox_page_lets_the_citizen_choose_aga
     assert payment.status == "failed"
     back = client.get(done["Location"])
     assert back.status_code == 302 and back["Location"].startswith(f"/track/{case.reference}/")
-    tracking = client.get(track).content.decode()
+    tracking = client.get(track, follow=True).content.decode()
     assert "Wie möchten Sie bezahlen?" in tracking  # the choice is offered again
     assert "Online-Zahlung war nicht erfolgreich" in tracking
 

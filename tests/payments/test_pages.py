@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 
 def track(client, case):
-    return client.get(f"/track/{case.reference}/?access_token={case.access_token}")
+    return client.get(f"/track/{case.reference}/?access_token={case.access_token}", follow=True)
 
 
 def test_tracking_page_offers_the_towns_ways_to_pay(client, case, django_assert_max_num_queries):
@@ -29,7 +29,7 @@ def test_choosing_girocode_shows_qr_and_transfer_details(client, case):
     )
     assert response.status_code == 302
 
-    html = client.get(response["Location"]).content.decode()
+    html = client.get(response["Location"], follow=True).content.decode()
 
     payment = Payment.objects.get(payable=case)
     assert f"/payments/{payment.pk}/qr.svg" in html

@@ -111,7 +111,9 @@ def test_first_visit_of_each_page_transfers_at_most_150_kib(demo_pages: dict[str
     _print(weights)
 
     for name, weight in weights.items():
-        broken = [f"{r.status} {r.url}" for r in weight.resources if r.status != 200]
+        # A redirect the browser follows is no broken reference: the tracking link is one
+        # (its token is exchanged for a cookie); its bytes count like any other.
+        broken = [f"{r.status} {r.url}" for r in weight.resources if not 200 <= r.status < 400]
         assert not broken, f"{name}: references that do not load: {broken}"
         kinds = weight.by_kind()
         # The fonts really are counted: every face of the portal's @font-face rules.

@@ -98,5 +98,7 @@ def test_portal_base_url_follows_the_port_of_make_run_when_not_set():
     run = subprocess.run(
         ["make", "-n", "run", "PORT=8123"], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
-    server = next(line for line in run.stdout.splitlines() if "runserver" in line)
-    assert "PORT=8123" in server and server.endswith("runserver 127.0.0.1:8123")
+    # `make -n` prints the recipe's continued lines as they are written.
+    recipe = run.stdout.replace("\\\n", " ")
+    server = next(line for line in recipe.splitlines() if "gunicorn" in line)
+    assert "PORT=8123" in server and "--bind 127.0.0.1:8123" in server
