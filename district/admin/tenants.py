@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy
 
 from catalog.selectors import service_keys
+from core import rls
 from core.admin_scoping import ALL, VIEW, RoleScopedAdmin, admin_scope
 from municipalities.models import Delegation, Membership, Municipality
 from municipalities.services import delegation_validate
@@ -120,11 +121,15 @@ class MembershipAdmin(RoleScopedAdmin):
         reach = admin_scope(request).reach
         if reach is None:  # superusers
             return form
+        # Who is in any town at all is a system read: under row-level security the admin's
+        # own connection sees only their towns' memberships, so everyone else would look new.
+        with rls.scoped(rls.ALL):
+            placed = list(Membership.objects.values_list("user_id", flat=True).distinct())
         candidates = (
             get_user_model()
             .objects.filter(
                 Q(memberships__municipality_id__in=reach)
-                | Q(memberships__isnull=True, is_superuser=False)
+                | (~Q(pk__in=placed) & Q(is_superuser=False))
             )
             .distinct()
         )

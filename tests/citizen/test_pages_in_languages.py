@@ -28,6 +28,7 @@ def track(client, case, language):
         f"/track/{case.reference}/",
         {"access_token": case.access_token},
         HTTP_ACCEPT_LANGUAGE=language,
+        follow=True,  # the link's token is exchanged for a cookie first
     )
     assert response.status_code == 200
     return response.content.decode()
