@@ -21,7 +21,8 @@ def kamen(client, demo):
 
 
 def track(client, case: Case, token: str):
-    return client.get(f"/track/{case.reference}/", {"access_token": token})
+    # The link is exchanged for a cookie and a token-free address (citizen/views/tracking.py).
+    return client.get(f"/track/{case.reference}/", {"access_token": token}, follow=True)
 
 
 def test_a_new_link_revokes_the_old_one_and_is_mailed_and_recorded(

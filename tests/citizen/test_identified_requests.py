@@ -229,7 +229,10 @@ def test_meine_antraege_lists_the_persons_cases_in_every_town_and_logout_clears_
     assert "Zahlung ausstehend" in page  # status, and what happens next:
     assert "Ihr Antrag wird geprüft, sobald die Gebühr bezahlt ist." in page
     token_link = re.search(rf'href="(/track/{in_unna.reference}/\?access_token=[^"]+)"', page)
-    assert token_link and client.get(token_link.group(1).replace("&amp;", "&")).status_code == 200
+    assert (
+        token_link
+        and client.get(token_link.group(1).replace("&amp;", "&"), follow=True).status_code == 200
+    )
 
     client.post("/saml2/logout/", {"next": "/meine-antraege/"})
     after = text(client.get("/meine-antraege/"))
