@@ -7,6 +7,7 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent
@@ -32,6 +33,8 @@ def test_a_new_link_revokes_the_old_one_and_is_mailed_and_recorded(
         submitted = file_case("boenen", name="Nguyễn Thị Minh Khai", email="minh@example.org")
     case, old_token = submitted.case, submitted.access_token
     assert track(client, case, old_token).status_code == 200
+    citizen = Client()  # a browser holding the cookie the old link was exchanged for
+    assert track(citizen, case, old_token).status_code == 200
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -46,6 +49,7 @@ def test_a_new_link_revokes_the_old_one_and_is_mailed_and_recorded(
     assert new_token != old_token
     client.logout()  # the citizen's side
     assert track(client, case, old_token).status_code == 404
+    assert citizen.get(f"/track/{case.reference}/").status_code == 404  # nor its cookie
     opened = track(client, case, new_token)
     assert opened.status_code == 200
     event = CaseEvent.objects.get(case=case, type="send_new_link")

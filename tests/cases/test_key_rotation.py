@@ -94,11 +94,29 @@ def portal(mail_dir: Path, **keys: str) -> Iterator[str]:
         process.wait(timeout=20)
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # noqa: ANN002, ANN003
+        return None
+
+
 def status_of(url: str) -> int:
+    """The status of the page a link opens. A tracking link is exchanged for a cookie and a
+    302 to the address without its token (citizen/views/tracking.py); the page is then
+    fetched with that cookie, as a browser would."""
+    opener = urllib.request.build_opener(_NoRedirect)
     try:
-        return urllib.request.urlopen(url, timeout=20).status
+        response = opener.open(url, timeout=20)
+        return response.status
     except urllib.error.HTTPError as error:
-        return error.code
+        if error.code != 302:
+            return error.code
+        cookies = "; ".join(c.split(";", 1)[0] for c in error.headers.get_all("Set-Cookie") or [])
+        target = urllib.parse.urljoin(url, error.headers["Location"])
+        request = urllib.request.Request(target, headers={"Cookie": cookies})
+        try:
+            return urllib.request.urlopen(request, timeout=20).status
+        except urllib.error.HTTPError as inner:
+            return inner.code
 
 
 def post_json(url: str, body: str, token: str = "") -> dict:

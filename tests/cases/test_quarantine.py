@@ -96,7 +96,7 @@ def test_a_new_signature_quarantines_the_stored_file_and_the_clerk_sees_it(
     # The applicant: the file is listed as withheld, and not served.
     citizen = Client()
     token = {"access_token": case.access_token}
-    track = citizen.get(f"/track/{case.reference}/", token).content.decode()
+    track = citizen.get(f"/track/{case.reference}/", token, follow=True).content.decode()
     assert "zurückgehalten" in track
     assert FOUND not in track  # internal: the timeline entry is the clerks'
     assert citizen.get(f"/track/{case.reference}/files/{attachment.pk}/", token).status_code == 404

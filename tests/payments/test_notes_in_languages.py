@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def page(client, url, language):
-    response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE=language, follow=True)  # tracking links: 302
     assert response.status_code == 200
     return response.content.decode()
 
