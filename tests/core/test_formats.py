@@ -103,3 +103,33 @@ def test_fee_emails_write_the_amount_in_the_applicants_language(
     for body in bodies:
         assert amount in body, body
         assert wrong not in body, body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_receipt_pdf_writes_date_and_fee_in_the_applicants_language(
+    language, django_capture_on_commit_callbacks
+):
+    import io
+
+    import pypdf
+
+    town = MunicipalityFactory(slug="kamen", name="Kamen", code="KAM")
+    service = ServiceDefinitionFactory(fee={"kind": "fixed", "cents": 150000})
+    ServiceOfferingFactory(municipality=town, service_key=service.key)
+    with django_capture_on_commit_callbacks(execute=True):
+        case = case_submit(
+            municipality=town,
+            service_key=service.key,
+            applicant={"name": "Nguyễn Thị Minh Khai", "email": "khai@example.org"},
+            data={"anliegen": "Bitte prüfen", "anzahl": 2},
+            language=language,
+        ).case
+    [message] = [m for m in mail.outbox if m.to == ["khai@example.org"]]
+    pdf = next(content for _name, content, kind in message.attachments if kind == "application/pdf")
+    pages = pypdf.PdfReader(io.BytesIO(pdf)).pages
+    text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in pages))
+
+    assert formats.date(case.submitted_at, language, style="long") in text
+    assert ("1.500,00 €" if language == "de" else "€1,500.00") in text
+    assert not US_DATE.search(text)
