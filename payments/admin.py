@@ -33,7 +33,7 @@ class PaymentAdmin(RoleScopedAdmin):
     list_display = (
         "creditor_reference",
         "payable",
-        "provider",
+        "provider_name",
         "status",
         "amount_cents",
         "payee_municipality",
@@ -46,6 +46,10 @@ class PaymentAdmin(RoleScopedAdmin):
     list_select_related = ("payable", "payee_municipality")
     readonly_fields = [field.name for field in Payment._meta.fields]
     inlines = [PaymentEventInline]
+
+    @admin.display(description=_("provider"), ordering="provider")
+    def provider_name(self, obj: Payment) -> str:
+        return obj.provider_label
 
     @property
     def municipality_lookups(self) -> tuple[str, ...]:  # type: ignore[override]

@@ -114,7 +114,8 @@ class Payment(models.Model):
         verbose_name_plural = _("payments")
 
     def __str__(self) -> str:
-        return f"{self.creditor_reference} ({self.provider}, {self.status})"
+        # Read in lists and pages: the provider's and the status's names, not their keys.
+        return f"{self.creditor_reference} ({self.provider_label}, {self.get_status_display()})"
 
     @property
     def is_active(self) -> bool:
