@@ -115,12 +115,12 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=0))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default (`make run`) under a crowd: readers never wait for the writer (WAL),
-    # a writer waits up to 20 s for another instead of failing at once ("database is
+    # a writer waits up to 60 s for another instead of failing at once ("database is
     # locked"), and a transaction takes the write lock when it begins (IMMEDIATE), so two
     # transactions that read and then write cannot deadlock halfway.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
-            "timeout": 20,
+            "timeout": 60,
             "transaction_mode": "IMMEDIATE",
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }

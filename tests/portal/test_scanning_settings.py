@@ -33,4 +33,4 @@ def test_make_run_does_not_turn_scanning_on():
         ["make", "-n", "run"], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
     )
     assert run.returncode == 0, run.stderr
-    assert "runserver" in run.stdout and "UPLOAD_SCAN" not in run.stdout
+    assert "gunicorn portal.wsgi" in run.stdout and "UPLOAD_SCAN" not in run.stdout
