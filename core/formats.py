@@ -90,13 +90,17 @@ def date(
     return babel_date(_as_date(value), style, locale=locale_of(language))
 
 
+def time_of_day(value: datetime.time, language: str | None = None) -> str:
+    """A clock time, 24 hours in both languages: "14:05"."""
+    return babel_time(value, "short", locale=locale_of(language))
+
+
 def date_time(value: datetime.datetime | None, language: str | None = None) -> str:
     """Local date and time: "30.11.2026, 14:05" / "30 Nov 2026, 14:05"."""
     if value is None:
         return ""
     local = timezone.localtime(value) if timezone.is_aware(value) else value
-    time = babel_time(local.time(), "short", locale=locale_of(language))
-    return f"{date(local.date(), language)}, {time}"
+    return f"{date(local.date(), language)}, {time_of_day(local.time(), language)}"
 
 
 def machine_datetime(value: datetime.datetime | datetime.date | None) -> str:

@@ -14,15 +14,11 @@ document's language, with Babel.
 import datetime
 import functools
 import re
-from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
 from typing import Any, Literal, NotRequired, TypedDict
 from urllib.parse import unquote, urlsplit
 
-from babel.dates import format_date as babel_date
-from babel.dates import format_time as babel_time
-from babel.numbers import format_currency, format_decimal
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ImproperlyConfigured
@@ -33,6 +29,8 @@ from django.utils.translation import pgettext
 from fontTools.ttLib import woff2
 from weasyprint import CSS, HTML
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+from core import formats
 
 #: PDF/A-3 with conformance level A: tagged (structure tree, marked content), `/Lang`,
 #: Unicode text, embedded fonts, sRGB output intent, XMP with pdfaid:part 3 and
@@ -45,8 +43,6 @@ STYLESHEET = "documents/print.css"
 FONT_PROBE = "vendor/fonts/print/FiraSans-Regular.woff2"
 #: What an empty optional answer reads.
 EMPTY = "—"
-#: Babel locale per portal language: British English writes "30 November 2026", "€12.50".
-LOCALES = {"de": "de_DE", "en": "en_GB"}
 
 
 class PdfError(RuntimeError):
@@ -160,28 +156,22 @@ class PrivacySummary(TypedDict):
 
 
 def _locale(language: str) -> str:
+    """The document's language ("de" or "en"), checked: a document is never written in a
+    language the portal does not speak. Formats themselves come from core/formats."""
     code = language.split("-")[0].lower()
-    if code not in LOCALES or code not in dict(settings.LANGUAGES):
-        raise ValueError(f"documents are written in {', '.join(LOCALES)}, not {language!r}")
-    return LOCALES[code]
-
-
-def _as_date(value: datetime.date | str) -> datetime.date:
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    if isinstance(value, datetime.date):
-        return value
-    return datetime.date.fromisoformat(value)
+    if code not in formats.LOCALES or code not in dict(settings.LANGUAGES):
+        raise ValueError(f"documents are written in {', '.join(formats.LOCALES)}, not {language!r}")
+    return code
 
 
 def format_money(cents: int, language: str) -> str:
     """12,50 € (German, with a no-break space) or €12.50 (English)."""
-    return format_currency(Decimal(cents) / 100, "EUR", locale=_locale(language))
+    return formats.money(cents, _locale(language))
 
 
 def format_date(value: datetime.date | str, language: str, *, style: str = "long") -> str:
     """Long: "30. November 2026" / "30 November 2026"; medium: "30.11.2026" / "30 Nov 2026"."""
-    return babel_date(_as_date(value), style, locale=_locale(language))
+    return formats.date(value, _locale(language), style=style)
 
 
 def format_datetime(value: datetime.datetime, language: str) -> str:
@@ -190,7 +180,7 @@ def format_datetime(value: datetime.datetime, language: str) -> str:
     with translation.override(language):
         return _("%(date)s, %(time)s") % {
             "date": format_date(local.date(), language),
-            "time": babel_time(local.time(), "short", locale=_locale(language)),
+            "time": formats.time_of_day(local.time(), _locale(language)),
         }
 
 
@@ -199,7 +189,7 @@ def format_answer(answer: Answer, language: str) -> str:
     kind, value = answer["kind"], answer["value"]
     if value is None or value == "" or value == []:
         return EMPTY
-    loc = _locale(language)
+    code = _locale(language)
     if kind == "boolean":
         with translation.override(language):
             return _("Yes") if value else _("No")
@@ -208,14 +198,13 @@ def format_answer(answer: Answer, language: str) -> str:
     if kind == "amount":
         return format_money(int(value), language)
     if kind in ("integer", "decimal"):
-        return format_decimal(Decimal(str(value)), locale=loc, decimal_quantization=False)
+        return formats.number(value, code)
     if kind == "multichoice":
         return ", ".join(str(v) for v in value)
     if kind == "file":
         return "\n".join(str(v) for v in value)
     if kind == "iban":
-        compact = str(value).replace(" ", "")
-        return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+        return formats.group4(value)
     return str(value)
 
 
