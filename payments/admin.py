@@ -3,24 +3,57 @@ towns' payments), and the pain.001 export of open refunds for the treasury."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from core import formats
 from core.admin_scoping import VIEW, RoleScopedAdmin
-from payments import payables
+from payments import payables, providers
 from payments.models import Payment, PaymentEvent, Refund, StatementImport, StatementLine
 from payments.services.refunds import refunds_export
 from payments.views import export_download
+
+
+class ProviderFilter(admin.SimpleListFilter):
+    """ "By provider" with the providers' names ("Überweisung mit GiroCode"), not their keys."""
+
+    title = _("provider")
+    parameter_name = "provider"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple]:
+        return providers.choices()
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(provider=self.value()) if self.value() else queryset
+
+
+def amount_column(field: str, description: str | Promise) -> Callable[[admin.ModelAdmin, Any], str]:
+    """A list column (a model admin's method) showing integer cents as the page's language
+    writes euros."""
+
+    @admin.display(description=description, ordering=field)
+    def column(model_admin: admin.ModelAdmin, obj: Any) -> str:
+        return formats.money(getattr(obj, field))
+
+    return column
 
 
 class PaymentEventInline(admin.TabularInline):
     model = PaymentEvent
     extra = 0
     can_delete = False
-    fields = ("received_at", "provider", "kind", "outcome", "payload")
+    fields = ("received_at", "provider_name", "kind", "outcome", "payload")
     readonly_fields = fields
+
+    @admin.display(description=_("provider"))
+    def provider_name(self, obj: PaymentEvent) -> str:
+        return providers.label_of(obj.provider)
 
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
@@ -35,17 +68,22 @@ class PaymentAdmin(RoleScopedAdmin):
         "payable",
         "provider_name",
         "status",
-        "amount_cents",
+        "amount",
         "payee_municipality",
         "created_at",
         "paid_at",
     )
-    list_filter = ("provider", "status")
+    list_filter = (ProviderFilter, "status")
     # The Kassenzeichen is the payable's reference (a case reference) until an HKR issues one.
     search_fields = ("creditor_reference", "kassenzeichen", "merchant_tx_id", "receipt_number")
     list_select_related = ("payable", "payee_municipality")
-    readonly_fields = [field.name for field in Payment._meta.fields]
+    # The change page names the provider ("Überweisung mit GiroCode"), its key is for machines.
+    fields = readonly_fields = [
+        "provider_name" if field.name == "provider" else field.name
+        for field in Payment._meta.fields
+    ]
     inlines = [PaymentEventInline]
+    amount = amount_column("amount_cents", _("Amount"))
 
     @admin.display(description=_("provider"), ordering="provider")
     def provider_name(self, obj: Payment) -> str:
@@ -85,7 +123,8 @@ class StatementLineAdmin(RoleScopedAdmin):
     district_permissions = VIEW
     municipal_permissions = VIEW
     municipality_lookups = ("statement__municipality",)
-    list_display = ("iban", "bank_reference", "amount_cents", "credit", "outcome", "payment")
+    list_display = ("iban", "bank_reference", "amount", "credit", "outcome", "payment")
+    amount = amount_column("amount_cents", _("Amount"))
     list_filter = ("outcome", "credit")
     readonly_fields = [field.name for field in StatementLine._meta.fields]
 
@@ -101,7 +140,7 @@ class RefundAdmin(RoleScopedAdmin):
     list_display = (
         "payment",
         "kind",
-        "amount_cents",
+        "amount",
         "status",
         "creditor_name",
         "requested_at",
@@ -109,6 +148,7 @@ class RefundAdmin(RoleScopedAdmin):
     )
     list_filter = ("status", "kind")
     readonly_fields = [field.name for field in Refund._meta.fields]
+    amount = amount_column("amount_cents", _("Amount"))
     actions = ["export_pain001"]
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
