@@ -29,6 +29,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.servers import free_port
+
 SIGNATURES = Path(__file__).parent / "files" / "clamav"
 STREAM_MAX_BYTES = 1024 * 1024
 START_TIMEOUT = 30.0
@@ -45,12 +47,6 @@ def eicar_test_file() -> bytes:
     repository is one."""
     parts = ("X5O!P%@AP[4\\PZX54(P^)7CC)7}$", "EICAR-STANDARD-ANTIVIRUS", "-TEST-FILE!$H+H*")
     return "".join(parts).encode("ascii")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _ask(path: Path, command: bytes, timeout: float = 1.0) -> bytes:
@@ -77,7 +73,7 @@ class Clamd:
         self.stream_max_bytes = stream_max_bytes
         self.database = workdir / "db"
         self.socket_path = workdir / "clamd.sock"
-        self.port = _free_port()
+        self.port = free_port()
         self.process: subprocess.Popen | None = None
         self.startup_seconds = 0.0
         shutil.copytree(SIGNATURES, self.database)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import dataclasses
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -26,15 +25,10 @@ from django.test import override_settings
 from lxml import etree
 
 from tests.conftest import require_service
+from tests.servers import free_port
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 XMLSEC = "/usr/bin/xmlsec1"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclasses.dataclass
@@ -81,7 +75,7 @@ def devidp(tmp_path_factory) -> Iterator[DevIdPProcess]:
     keys.ensure_all(directory)
     sp_dir = directory / "sp-metadata"
     sp_dir.mkdir()
-    port = _free_port()
+    port = free_port()
     process = DevIdPProcess(f"http://127.0.0.1:{port}", directory, sp_dir)
     process.register_sp("testserver")
     log = open(directory / "devidp.log", "w")  # noqa: SIM115 (closed at teardown)

@@ -14,7 +14,6 @@ import http.cookiejar
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -38,6 +37,7 @@ from tests.factories import (
     ServiceOfferingFactory,
 )
 from tests.integration.conftest import worker_database_url
+from tests.servers import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -45,16 +45,10 @@ KEY_A = "key-a-" + "k" * 50
 KEY_B = "key-b-" + "q" * 50
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextmanager
 def portal(mail_dir: Path, **keys: str) -> Iterator[str]:
     """The portal in a process of its own, with only the given keys; yields its base URL."""
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
         name: value

@@ -3,13 +3,14 @@ payment provider's return parameters stay out of gunicorn's access log (gunicorn
 and the development server's (core/logfilters.py). Both servers are started for real."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+from tests.servers import free_port, wait_until_listening
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "Zugangsschluessel4711"
@@ -18,12 +19,6 @@ PATHS = [
     f"/payments/girocheckout/return/tx-1/?gcReference={SECRET}&gcHash={SECRET}",
     f"/healthz?access_token={SECRET}",
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _serve_and_log(command: list[str], port: int, tmp_path: Path) -> str:
@@ -39,13 +34,7 @@ def _serve_and_log(command: list[str], port: int, tmp_path: Path) -> str:
     with log.open("w") as out:
         server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
         try:
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                    break
-                except OSError:
-                    time.sleep(0.3)
+            wait_until_listening(port, process=server)
             for path in PATHS:
                 try:
                     urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30)
@@ -59,7 +48,7 @@ def _serve_and_log(command: list[str], port: int, tmp_path: Path) -> str:
 
 
 def test_gunicorns_access_log_has_paths_without_query_strings(tmp_path):
-    port = _free_port()
+    port = free_port()
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     text = _serve_and_log(
         [gunicorn, "portal.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
@@ -71,7 +60,7 @@ def test_gunicorns_access_log_has_paths_without_query_strings(tmp_path):
 
 
 def test_the_development_servers_log_has_paths_without_query_strings(tmp_path):
-    port = _free_port()
+    port = free_port()
     text = _serve_and_log(
         [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
         port,

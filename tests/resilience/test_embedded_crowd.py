@@ -7,17 +7,16 @@ reset, every accepted case stored once, every step done."""
 import json
 import os
 import re
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from tests.conftest import DEMO_ANSWERS
+from tests.servers import free_port, wait_until_listening
 
 ROOT = Path(__file__).resolve().parents[2]
 SUBMISSIONS, CLIENTS = 200, 32
@@ -26,12 +25,6 @@ SUBMISSIONS, CLIENTS = 200, 32
 def _run_server_options() -> list[str]:
     text = (ROOT / "Makefile").read_text()
     return re.search(r"^RUN_SERVER_OPTIONS \?= (.+)$", text, re.M).group(1).split()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _submit(port: int, n: int) -> int | str:
@@ -71,7 +64,7 @@ def test_make_runs_server_on_sqlite_takes_a_crowd_of_submissions(tmp_path):
     manage = [sys.executable, "manage.py"]
     for command in (["migrate", "--noinput"], ["load_demo", "--password", "demo"]):
         subprocess.run(manage + command, cwd=ROOT, env=env, check=True, capture_output=True)
-    port = _free_port()
+    port = free_port()
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     options = [o for o in _run_server_options() if o != "--reload"]
     log = (tmp_path / "server.log").open("w")
@@ -83,13 +76,7 @@ def test_make_runs_server_on_sqlite_takes_a_crowd_of_submissions(tmp_path):
         stderr=log,
     )
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.3)
+        wait_until_listening(port, process=server)
         with ThreadPoolExecutor(CLIENTS) as pool:
             answers = list(pool.map(lambda n: _submit(port, n), range(SUBMISSIONS)))
     finally:

@@ -49,6 +49,7 @@ from tests.integration.conftest import (
     redis_available,
     worker_database_url,
 )
+from tests.servers import free_port, wait_until_listening
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -59,12 +60,6 @@ STEPS = {"send_receipt", "notify_authority"}
 # same machine would drop this test's queued messages). TEST_FAULTS_REDIS_DB lets several
 # checkouts on one machine run these tests side by side.
 BROKER_URL = REDIS_URL.rsplit("/", 1)[0] + "/" + os.environ.get("TEST_FAULTS_REDIS_DB", "12")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -451,7 +446,7 @@ def test_healthz_reports_503_while_postgresql_is_down_and_recovers_without_a_res
             stderr=subprocess.STDOUT,
         )
     try:
-        _wait_for(lambda: _answers(port), what="gunicorn to listen", timeout=30)
+        wait_until_listening(port, process=web, timeout=30)
         assert healthz(port) == (200, {"status": "ok", "checks": {"database": "ok"}})
 
         proxy.cut()
@@ -467,9 +462,3 @@ def test_healthz_reports_503_while_postgresql_is_down_and_recovers_without_a_res
         web.terminate()
         web.wait(timeout=20)
         proxy.close()
-
-
-def _answers(port: int) -> bool:
-    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
-        return True
-    return False
