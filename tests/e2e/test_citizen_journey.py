@@ -13,6 +13,7 @@ from playwright.sync_api import FileChooser, Page, expect
 
 from cases.models import Case
 from tests.e2e.axe import assert_no_axe_violations
+from tests.e2e.keyboard import tab_to
 
 PDF = Path(__file__).resolve().parent / "files" / "wohnungsgeberbestaetigung.pdf"
 SERVICE_URL = "/bergkamen/wohnsitz-anmelden/"
@@ -134,15 +135,6 @@ def test_citizen_files_the_request_without_javascript(make_page: Callable[..., P
     _assert_filed(reference)
 
 
-def _tab_to(page: Page, selector: str, *, limit: int = 80) -> None:
-    """Press Tab until the element matching `selector` has the focus."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate("(s) => document.activeElement?.matches(s) ?? false", selector):
-            return
-    pytest.fail(f"Tab never reached {selector} on {page.url}")
-
-
 def _open_file_chooser_by_keyboard(page: Page, choosers: list[FileChooser]) -> FileChooser:
     """Space on the focused file field opens the browser's file chooser. The listener was
     registered when the page opened (Playwright intercepts choosers once one is listened
@@ -158,19 +150,19 @@ def _open_file_chooser_by_keyboard(page: Page, choosers: list[FileChooser]) -> F
 
 def _type_step_by_keyboard(page: Page, step: int, choosers: list[FileChooser]) -> None:
     for name, value in TEXT_ANSWERS.get(step, {}).items():
-        _tab_to(page, f"#field-{name}")
+        tab_to(page, f"#field-{name}")
         page.keyboard.type(value)
     for name, value in DATE_ANSWERS.get(step, {}).items():
-        _tab_to(page, f"#field-{name}")
+        tab_to(page, f"#field-{name}")
         page.keyboard.type(value)
     for name in CHOICES.get(step, []):
-        _tab_to(page, f"#field-{name}")
+        tab_to(page, f"#field-{name}")
         page.keyboard.press("Space")
         expect(page.locator(f"#field-{name}")).to_be_checked()
     if step == 4:
-        _tab_to(page, "#field-wohnungsgeberbestaetigung")
+        tab_to(page, "#field-wohnungsgeberbestaetigung")
         _open_file_chooser_by_keyboard(page, choosers).set_files(PDF)
-    _tab_to(page, "main form.portal-form button[type=submit]")
+    tab_to(page, "main form.portal-form button[type=submit]")
     page.keyboard.press("Enter")
 
 
@@ -179,11 +171,11 @@ def test_citizen_files_the_request_by_keyboard_alone(make_page: Callable[..., Pa
     choosers: list[FileChooser] = []
     page.on("filechooser", lambda chooser: choosers.append(chooser))
     page.goto("/bergkamen/")
-    _tab_to(page, "#service-search")
+    tab_to(page, "#service-search")
     page.keyboard.type("Wohnsitz")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"\?q=Wohnsitz"), timeout=WAIT)
-    _tab_to(page, f'a[href="{SERVICE_URL}"]')
+    tab_to(page, f'a[href="{SERVICE_URL}"]')
     page.keyboard.press("Enter")
 
     for step in range(1, 6):
@@ -191,11 +183,11 @@ def test_citizen_files_the_request_by_keyboard_alone(make_page: Callable[..., Pa
         _type_step_by_keyboard(page, step, choosers)
 
     expect(page).to_have_url(re.compile(f"{SERVICE_URL}check/$"), timeout=WAIT)
-    _tab_to(page, "main form.portal-form button[type=submit]")
+    tab_to(page, "main form.portal-form button[type=submit]")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(f"{SERVICE_URL}done/[A-Z0-9-]+/$"), timeout=WAIT)
     reference = page.locator("#case-reference").inner_text().strip()
-    _tab_to(page, "#tracking-link")
+    tab_to(page, "#tracking-link")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(f"/track/{reference}/"), timeout=WAIT)
     _assert_filed(reference)
@@ -205,7 +197,7 @@ def test_error_summary_link_moves_focus_to_the_field(make_page: Callable[..., Pa
     page = make_page()
     page.goto(SERVICE_URL)
     _submit(page)
-    _tab_to(page, '#error-summary a[href="#field-vornamen"]')
+    tab_to(page, '#error-summary a[href="#field-vornamen"]')
     page.keyboard.press("Enter")
     expect(page.locator("#field-vornamen")).to_be_focused()
 

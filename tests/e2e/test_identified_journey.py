@@ -18,6 +18,7 @@ from identity.citizen import Identity
 from identity.levels import Level
 from municipalities.models import Municipality
 from tests.e2e.axe import assert_no_axe_violations
+from tests.e2e.keyboard import sign_in_at_the_idp_by_keyboard
 from tests.saml import devidp  # noqa: F401  (fixture)
 
 WAIT = 20_000
@@ -126,13 +127,7 @@ def test_meine_antraege_works_by_keyboard_and_without_javascript(make_page, live
     link = page.locator("#my-cases-sign-in")
     link.focus()
     page.keyboard.press("Enter")
-    button = page.get_by_role("button", name="Als Zoë Brückner-Øvergaard anmelden")
-    button.focus()
-    page.keyboard.press("Enter")
-    forward = page.get_by_role("button", name="Weiter zum Dienst")
-    expect(forward).to_be_visible(timeout=WAIT)
-    forward.focus()
-    page.keyboard.press("Enter")
+    sign_in_at_the_idp_by_keyboard(page, "Zoë Brückner-Øvergaard", timeout=WAIT)
     expect(page.locator("#my-cases-identity")).to_contain_text(
         "Zoë Brückner-Øvergaard", timeout=WAIT
     )

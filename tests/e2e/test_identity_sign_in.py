@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.axe import assert_no_axe_violations
+from tests.e2e.keyboard import sign_in_at_the_idp_by_keyboard
 from tests.saml import devidp  # noqa: F401  (fixture)
 
 WAIT = 20_000
@@ -47,13 +48,7 @@ def test_sign_in_works_by_keyboard_and_without_javascript(make_page, live_saml):
     page = make_page(js=False)
     _start(page, level="substantial")
 
-    button = page.get_by_role("button", name="Als Thị Minh Khai Nguyễn anmelden")
-    button.focus()
-    page.keyboard.press("Enter")
-    forward = page.get_by_role("button", name="Weiter zum Dienst")
-    expect(forward).to_be_visible(timeout=WAIT)
-    forward.focus()
-    page.keyboard.press("Enter")
+    sign_in_at_the_idp_by_keyboard(page, "Thị Minh Khai Nguyễn", timeout=WAIT)
 
     expect(page.locator("#identity-name")).to_have_text("Thị Minh Khai Nguyễn", timeout=WAIT)
     expect(page.get_by_text("identifiziert mit ELSTER-Zertifikat")).to_be_visible()

@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from legal.models import AccessibilityFeedback
 from tests.e2e.axe import assert_no_axe_violations
+from tests.e2e.keyboard import tab_to
 
 
 @pytest.fixture
@@ -53,28 +54,20 @@ def test_the_feedback_form_works_without_javascript(make_page: Callable[..., Pag
     assert [m.to for m in mail.outbox] == [["barrierefreiheit@boenen.example"]]
 
 
-def _tab_to(page: Page, selector: str, *, limit: int = 80) -> None:
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate("(s) => document.activeElement?.matches(s) ?? false", selector):
-            return
-    pytest.fail(f"Tab never reached {selector} on {page.url}")
-
-
 def test_the_feedback_form_by_keyboard_with_its_errors_accessible(
     make_page: Callable[..., Page], demo_data
 ):
     page = make_page()
     page.goto("/boenen/barrierefreiheit/")
-    _tab_to(page, "#id_message")
+    tab_to(page, "#id_message")
     page.keyboard.type(MESSAGE)
-    _tab_to(page, "#id_email")
+    tab_to(page, "#id_email")
     page.keyboard.type("keine-adresse")
-    _tab_to(page, "main form.portal-form button[type=submit]")
+    tab_to(page, "main form.portal-form button[type=submit]")
     page.keyboard.press("Enter")
     expect(page.get_by_role("alert")).to_contain_text("name@example.org")
     assert_no_axe_violations(page, "feedback form with an error")
-    _tab_to(page, '#error-summary a[href="#id_email"]')
+    tab_to(page, '#error-summary a[href="#id_email"]')
     page.keyboard.press("Enter")
     expect(page.locator("#id_email")).to_be_focused()
     page.keyboard.press("Control+A")
