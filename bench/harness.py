@@ -204,7 +204,11 @@ def start_worker(
     pool = (
         ["--pool=solo"] if concurrency == 1 else ["--pool=prefork", f"--concurrency={concurrency}"]
     )
+    # BENCH_WORKER_NICE: the worker at a lower CPU priority (nice), so that on a machine it
+    # shares with the web the citizens' requests come first and the steps catch up after.
+    nice = os.environ.get("BENCH_WORKER_NICE")
     command = [
+        *(["nice", "-n", nice] if nice else []),
         str(BIN / "celery"),
         "-A",
         app,

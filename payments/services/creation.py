@@ -107,9 +107,11 @@ def payment_create(
             # One payment decision per payable at a time: lock it first, so two creations
             # queue up instead of deadlocking on the one-active-payment index.
             payables.adapter().lock(payable)
-            if Payment.objects.filter(payable=payable, status__in=SETTLED).exists():
+            # Every attempt in one read (a payable has a handful): settled, active, the last.
+            attempts = list(Payment.objects.filter(payable=payable).order_by("created_at"))
+            if any(p.status in SETTLED for p in attempts):
                 raise PaymentConflict(_("The fee for this request has been paid already."))
-            active = Payment.objects.filter(payable=payable, status__in=ACTIVE).first()
+            active = next((p for p in attempts if p.status in ACTIVE), None)
             if active is not None and active.provider == provider_key and not idempotency_key:
                 # Choosing the same way again shows the same QR code or checkout.
                 return Created(payment=active, created=False)
@@ -127,6 +129,7 @@ def payment_create(
                 provider_key=provider_key,
                 idempotency_key=idempotency_key,
                 request_hash=request_hash if idempotency_key else "",
+                attempt=max((p.attempt for p in attempts), default=0) + 1,
             )
     except (IntegrityError, OperationalError) as error:
         if isinstance(error, OperationalError) and not sqlite_locked(error):
@@ -158,11 +161,14 @@ def new_payment(
     provider_key: str,
     idempotency_key: str = "",
     request_hash: str = "",
+    attempt: int | None = None,
 ) -> Payment:
-    """A new attempt row (status created) with the payee's account as it is now."""
-    attempt = (
-        Payment.objects.filter(payable=payable).aggregate(last=Max("attempt"))["last"] or 0
-    ) + 1
+    """A new attempt row (status created) with the payee's account as it is now; `attempt`
+    is its number when the caller has read the payable's attempts already."""
+    if attempt is None:
+        attempt = (
+            Payment.objects.filter(payable=payable).aggregate(last=Max("attempt"))["last"] or 0
+        ) + 1
     compact = "".join(ch for ch in info.reference if ch.isalnum()).upper()
     body = f"{compact[:19]}{attempt:02d}"
     payee = info.payee
