@@ -141,6 +141,14 @@ class PrivacyCase(TypedDict):
     emails: list[tuple[datetime.datetime, str]]
 
 
+class PrivacyRecords(TypedDict):
+    """A kind of data about the person that belongs to no request (e.g. their accessibility
+    feedback): its label, and each record's time with its lines of text."""
+
+    label: str
+    records: list[tuple[datetime.datetime, list[str]]]
+
+
 class PrivacySummary(TypedDict):
     """Everything the portal stores about one person, as the district answers an access
     request (district/privacy_export.py builds it)."""
@@ -150,6 +158,7 @@ class PrivacySummary(TypedDict):
     email: str  # the address searched for
     date: datetime.date
     cases: list[PrivacyCase]
+    other: list[PrivacyRecords]
 
 
 # --- formatting for the document's language ---------------------------------------------
@@ -421,7 +430,19 @@ def privacy_summary_pdf(summary: PrivacySummary, *, language: str) -> bytes:
     ]
     with translation.override(language):
         title = _("Personal data stored about %(email)s") % {"email": summary["email"]}
-    context = {"s": summary, "cases": cases, "date": format_date(summary["date"], language)}
+    other = [
+        {
+            "label": kind["label"],
+            "records": [(format_datetime(at, language), lines) for at, lines in kind["records"]],
+        }
+        for kind in summary["other"]
+    ]
+    context = {
+        "s": summary,
+        "cases": cases,
+        "other": other,
+        "date": format_date(summary["date"], language),
+    }
     return render_pdf(
         "documents/privacy_summary.html",
         context,

@@ -16,7 +16,12 @@ Two declarations, kept apart on purpose so that one cannot silently stand in for
 
 A hook takes the ids of the requests (cases) to purge and the time of the purge, erases
 what its app keeps about them inside the purge's transaction, and returns the stored files
-to delete once that transaction has committed. The registry refuses a second hook under
+to delete once that transaction has committed.
+
+Personal data that belongs to no request (a message sent through the accessibility
+feedback form) registers with `unattached_data` instead: how it expires under its own
+retention period, and how a person's access and erasure requests find and erase it by the
+e-mail address (district/privacy.py); it counts as erased for core.E020 like a hook's. The registry refuses a second hook under
 the same name; `check_personal_data_has_hook` (system check core.E020) fails when a model
 with a personal field is erased by no hook. district/retention.py runs them all, in
 registration order, one transaction per batch."""
@@ -24,7 +29,8 @@ registration order, one transaction per batch."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.checks import CheckMessage, Error, register
@@ -60,6 +66,35 @@ def purge_hook(name: str, *, erases: Iterable[Any] = ()) -> Callable[[PurgeHook]
     return decorator
 
 
+#: Where a person's request reaches: the ids of the municipalities, or None (everywhere).
+Reach = Collection[int] | None
+
+
+@dataclass(frozen=True)
+class Unattached:
+    """Personal data of an app that belongs to no request: `label` names it for the privacy
+    officer; `expire(now)` erases what is past its retention period (returns how many);
+    `find(email, reach)` gives a person's records as data for an access request (each a
+    dict of plain values, "received_at" an ISO date-time, "lines" the readable summary);
+    `erase(email, reach)` erases them (returns how many)."""
+
+    label: Any
+    expire: Callable[[datetime.datetime], int]
+    find: Callable[[str, Reach], list[dict[str, Any]]]
+    erase: Callable[[str, Reach], int]
+
+
+UNATTACHED: dict[str, Unattached] = {}
+
+
+def unattached_data(name: str, *, erases: Iterable[Any], data: Unattached) -> None:
+    """Register personal data tied to no case (see the module's docstring)."""
+    if name in UNATTACHED and UNATTACHED[name] is not data:
+        raise ValueError(f"unattached personal data named {name!r} is registered already")
+    UNATTACHED[name] = data
+    ERASES[name] = frozenset(_label(model) for model in erases)
+
+
 def unpurged_personal_data() -> dict[str, tuple[str, ...]]:
     """Models with personal fields that no registered hook erases."""
     covered = set().union(*ERASES.values()) if ERASES else set()
@@ -77,8 +112,8 @@ def check_personal_data_has_hook(
         errors.append(
             Error(
                 f"{label} holds personal data ({', '.join(fields)}) that no purge hook erases.",
-                hint="Register a hook with @core.purge.purge_hook(name, erases=[...]) in your "
-                "app's purge.py (docs/architecture.md, How to add a model with personal data).",
+                hint="Register a hook with @core.purge.purge_hook(name, erases=[...]) (or "
+                "core.purge.unattached_data for data tied to no case) in your app's purge.py (docs/architecture.md, How to add a model with personal data).",
                 obj=label,
                 id="core.E020",
             )

@@ -1,5 +1,6 @@
 """Requests of data subjects (GDPR Art. 15 access, Art. 17 erasure) for one person at a time,
-across every town of the district (docs/operations.md, Requests of data subjects).
+across every town of the district (docs/operations.md, Requests of data subjects): their
+cases, and what names them outside any case (core/purge.py, `unattached_data`).
 
 Who may ask: a privacy officer (a membership of the district with the role
 `privacy_officer`; `Scope.privacy_of`: the district and every town in it), or the system
@@ -13,9 +14,11 @@ be told apart from another's."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -25,6 +28,7 @@ from cases.models import Case
 from core.audit import audit_record
 from core.errors import Invalid, NotFound
 from core.models import AuditEntry
+from core.purge import UNATTACHED, Reach
 from core.tenancy import Scope
 from district.retention import purge_batch
 from payments.models import Payment, Refund
@@ -66,12 +70,50 @@ def person_cases(*, scope: Scope | None, email: str) -> QuerySet[Case]:
     )
 
 
-def privacy_search(*, scope: Scope | None, actor, email: str) -> list[Case]:
-    """The person's cases, and an audit entry saying who looked."""
+def _reach(scope: Scope | None) -> Reach:
+    return None if scope is None or scope.superuser else frozenset(scope.privacy_of)
+
+
+@dataclass(frozen=True)
+class Records:
+    """A person's personal data of one kind that belongs to no request (core/purge.py,
+    `unattached_data`), e.g. their accessibility feedback."""
+
+    name: str
+    label: Any  # translated when shown
+    records: list[dict]
+
+
+def person_records(*, scope: Scope | None, email: str) -> list[Records]:
+    """Every kind of data tied to no case that names `email`, within the scope's reach;
+    kinds without a record are left out."""
+    person_cases(scope=scope, email=email)  # 404 for someone who is no privacy officer
+    found = [
+        Records(name=name, label=data.label, records=data.find(email, _reach(scope)))
+        for name, data in sorted(UNATTACHED.items())
+    ]
+    return [records for records in found if records.records]
+
+
+@dataclass(frozen=True)
+class Found:
+    cases: list[Case]
+    other: list[Records]
+
+
+def privacy_search(*, scope: Scope | None, actor, email: str) -> Found:
+    """The person's cases and other records, and an audit entry saying who looked."""
     email = normalized_email(email)
-    cases = list(person_cases(scope=scope, email=email))
-    _audit(actor, AuditEntry.Action.SEARCH, email, cases)
-    return cases
+    found = Found(
+        cases=list(person_cases(scope=scope, email=email)),
+        other=person_records(scope=scope, email=email),
+    )
+    _audit(actor, AuditEntry.Action.SEARCH, email, found.cases, extra=_counts(found.other))
+    return found
+
+
+def _counts(other: list[Records]) -> dict:
+    return {"other": {records.name: len(records.records) for records in other}} if other else {}
 
 
 @dataclass(frozen=True)
@@ -87,11 +129,13 @@ class ErasurePlan:
     email: str
     erase: list[Case]
     held: list[Held]
+    other: list[Records]  # tied to no case: always erased (nothing holds them back)
 
     def as_dict(self) -> dict:
         return {
             "erase": [case.reference for case in self.erase],
             "held": {held.case.reference: held.reason for held in self.held},
+            **_counts(self.other),
         }
 
 
@@ -122,7 +166,8 @@ def erasure_plan(*, scope: Scope | None, email: str) -> ErasurePlan:
             held.append(Held(case=case, reason=reason))
         else:
             erase.append(case)
-    return ErasurePlan(email=email, erase=erase, held=held)
+    other = person_records(scope=scope, email=email)
+    return ErasurePlan(email=email, erase=erase, held=held, other=other)
 
 
 def privacy_erase(*, scope: Scope | None, actor, email: str, dry_run: bool = False) -> ErasurePlan:
@@ -132,6 +177,10 @@ def privacy_erase(*, scope: Scope | None, actor, email: str, dry_run: bool = Fal
     plan = erasure_plan(scope=scope, email=email)
     if not dry_run and plan.erase:
         purge_batch([case.pk for case in plan.erase], now=timezone.now())
+    if not dry_run:
+        with transaction.atomic():
+            for records in plan.other:
+                UNATTACHED[records.name].erase(plan.email, _reach(scope))
     _audit(
         actor,
         AuditEntry.Action.SEARCH if dry_run else AuditEntry.Action.PURGE,
@@ -142,8 +191,8 @@ def privacy_erase(*, scope: Scope | None, actor, email: str, dry_run: bool = Fal
     return plan
 
 
-def record_export(*, actor, email: str, cases: list[Case]) -> None:
-    _audit(actor, AuditEntry.Action.EXPORT, email, cases)
+def record_export(*, actor, email: str, cases: list[Case], other: list[Records]) -> None:
+    _audit(actor, AuditEntry.Action.EXPORT, email, cases, extra=_counts(other))
 
 
 def _audit(actor, action: str, email: str, cases: list[Case], extra: dict | None = None) -> None:

@@ -19,7 +19,13 @@ from catalog.forms.conditions import shown_steps
 from core import pdf
 from core.formats import money
 from core.tenancy import Scope
-from district.privacy import normalized_email, person_cases, record_export
+from district.privacy import (
+    Records,
+    normalized_email,
+    person_cases,
+    person_records,
+    record_export,
+)
 from municipalities.models import Municipality
 from payments.models import Payment, Refund, StatementLine
 
@@ -30,6 +36,7 @@ def privacy_export(*, scope: Scope | None, actor, email: str, language: str = "d
     """The ZIP for `email`, recorded in the audit trail."""
     email = normalized_email(email)
     cases = list(person_cases(scope=scope, email=email))
+    other = person_records(scope=scope, email=email)
     now = timezone.now()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -45,9 +52,16 @@ def privacy_export(*, scope: Scope | None, actor, email: str, language: str = "d
                     document["missing_files"] = [*document.get("missing_files", []), path]
         data = {"format": FORMAT, "email": email, "generated_at": now.isoformat()}
         data["cases"] = documents
+        data["other"] = {
+            records.name: [
+                {key: value for key, value in record.items() if key != "lines"}
+                for record in records.records
+            ]
+            for records in other
+        }
         archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2))
-        archive.writestr("summary.pdf", _summary_pdf(email, cases, now, language))
-    record_export(actor=actor, email=email, cases=cases)
+        archive.writestr("summary.pdf", _summary_pdf(email, cases, other, now, language))
+    record_export(actor=actor, email=email, cases=cases, other=other)
     return buffer.getvalue()
 
 
@@ -144,7 +158,9 @@ def _payment(payment: Payment) -> dict[str, Any]:
     }
 
 
-def _summary_pdf(email: str, cases: list[Case], now: datetime.datetime, language: str) -> bytes:
+def _summary_pdf(
+    email: str, cases: list[Case], other: list[Records], now: datetime.datetime, language: str
+) -> bytes:
     district = Municipality.objects.filter(kind=Municipality.Kind.DISTRICT).first()
     with translation.override(language):
         summary: pdf.PrivacySummary = {
@@ -153,6 +169,16 @@ def _summary_pdf(email: str, cases: list[Case], now: datetime.datetime, language
             "email": email,
             "date": timezone.localdate(now),
             "cases": [_summary_case(case, language) for case in cases],
+            "other": [
+                {
+                    "label": str(records.label),
+                    "records": [
+                        (datetime.datetime.fromisoformat(r["received_at"]), r["lines"])
+                        for r in records.records
+                    ],
+                }
+                for records in other
+            ],
         }
     return pdf.privacy_summary_pdf(summary, language=language)
 

@@ -37,11 +37,13 @@ def privacy_search_page(request: HttpRequest) -> HttpResponse:
         return render(request, "district/privacy.html", {"email": ""})
     email = request.POST.get("email", "")
     try:
-        cases = privacy_search(scope=scope, actor=request.user, email=email)
+        found = privacy_search(scope=scope, actor=request.user, email=email)
     except Invalid as error:
         return _form_error(request, email, error)
     return render(
-        request, "district/privacy.html", {"email": email.strip(), "cases": cases, "searched": True}
+        request,
+        "district/privacy.html",
+        {"email": email.strip(), "cases": found.cases, "other": found.other, "searched": True},
     )
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from cases.models import Case
 from core.audit import audit_record
 from core.models import AuditEntry
-from core.purge import HOOKS
+from core.purge import HOOKS, UNATTACHED
 
 logger = logging.getLogger(__name__)
 BATCH = 500
@@ -48,8 +48,11 @@ def cases_due_for_purge(*, now: datetime.datetime) -> list[int]:
 
 
 def cases_purge_expired(*, now: datetime.datetime | None = None) -> PurgeResult:
-    """Purge every case due at `now` (default: now) and record what was done."""
+    """Purge every case due at `now` (default: now), and the personal data tied to no case
+    that is past its own retention period (core/purge.py, `unattached_data`); record what
+    was done."""
     now = now or timezone.now()
+    unattached_purge_expired(now=now)
     ids = cases_due_for_purge(now=now)
     attachments = 0
     for start in range(0, len(ids), BATCH):
@@ -64,6 +67,25 @@ def cases_purge_expired(*, now: datetime.datetime | None = None) -> PurgeResult:
         )
     logger.info("retention purge: %s case(s), %s attachment(s)", len(ids), attachments)
     return PurgeResult(cases=len(ids), attachments=attachments)
+
+
+def unattached_purge_expired(*, now: datetime.datetime) -> dict[str, int]:
+    """Each registered kind of personal data tied to no case, past its retention at `now`,
+    erased in a transaction of its own; an audit entry when anything went."""
+    erased = {}
+    for name, data in UNATTACHED.items():
+        with transaction.atomic():
+            erased[name] = data.expire(now)
+    if any(erased.values()):
+        audit_record(
+            actor=None,
+            action=AuditEntry.Action.PURGE,
+            object_type="core.unattached",
+            object_repr=", ".join(f"{n}: {count}" for n, count in erased.items() if count),
+            changes={**erased, "at": now.isoformat()},
+        )
+        logger.info("retention purge of data tied to no case: %s", erased)
+    return erased
 
 
 def purge_batch(ids: list[int], *, now: datetime.datetime) -> int:

@@ -11,6 +11,7 @@ class LegalConfig(AppConfig):
     verbose_name = _("Legal information")
 
     def ready(self) -> None:
+        import legal.purge  # noqa: F401  (registers what the purges erase)
         from core import rls
 
         rls.register_tenant_tables({"legal_accessibilityfeedback": "municipality_id"})

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.purge import personal_data
 from municipalities.models import Municipality
 
 TEXTS_HELP = _('By language: {"de": "…", "en": "…"}; Markdown.')
@@ -112,3 +113,7 @@ class AccessibilityFeedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.municipality} · {self.received_at:%Y-%m-%d %H:%M}"
+
+
+# What a purge must erase (core/purge.py; legal/purge.py erases it).
+personal_data(AccessibilityFeedback, "name", "email", "message")

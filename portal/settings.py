@@ -342,6 +342,10 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 TRACKING_COOKIE_SECONDS = env.int("TRACKING_COOKIE_SECONDS", default=2 * 3600)
 # Longest comment of a clerk's action or a citizen's answer (characters; docs/api.md).
 COMMENT_MAX_LENGTH = env.int("COMMENT_MAX_LENGTH", default=5000)
+# Messages of the accessibility feedback form are deleted this many days after they arrived
+# (legal/purge.py; docs/operations.md, Retention purge): time to answer the sender and to
+# check the barrier at the accessibility statement's yearly review.
+FEEDBACK_RETENTION_DAYS = env.int("FEEDBACK_RETENTION_DAYS", default=365)
 # Which hops in front of the portal may name the client in X-Forwarded-For: a count of
 # proxies or a list of their networks; none by default (core/clients.py).
 TRUSTED_PROXIES = env.str("TRUSTED_PROXIES", default="")

@@ -32,4 +32,6 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"held back: {held.case.reference} ({held.case.municipality.name}): {held.reason}"
             )
+        for records in plan.other:
+            self.stdout.write(f"{verb}: {records.label}: {len(records.records)}")
         self.stdout.write(f"{len(plan.erase)} case(s) {verb}, {len(plan.held)} held back")
