@@ -19,6 +19,12 @@ urlpatterns = [
         name="designer-preview-check",
     ),
     path("meine-antraege/", my_cases.my_cases, name="my-cases"),
+    path("meine-antraege/<str:reference>/", my_cases.my_case, name="my-case"),
+    path(
+        "meine-antraege/<str:reference>/files/<int:attachment_id>/",
+        my_cases.my_case_document,
+        name="my-case-document",
+    ),
     path("track/<str:reference>/", tracking.track, name="track"),
     path(
         "track/<str:reference>/files/<int:attachment_id>/",

@@ -245,7 +245,17 @@ def _apply_citizen_action(
 def track_download(request: HttpRequest, reference: str, attachment_id: int) -> FileResponse:
     """A public attachment of the case (upload, receipt, decision) as a download."""
     token = request.GET.get("access_token", "") or _token_from_cookie(request, reference)
-    case = case_for_token(reference, token)
+    return document_response(case_for_token(reference, token), attachment_id)
+
+
+def tracking_page_for_applicant(case: Case) -> HttpResponse:
+    """To the case's tracking page for someone known to be its applicant (signed in, Meine
+    Anträge): the token travels in the page's cookie, never in an address."""
+    return _back_to_page(case.reference, case.access_token)
+
+
+def document_response(case: Case, attachment_id: int) -> FileResponse:
+    """A public attachment of a case the caller may open, as a download; 404 otherwise."""
     attachment = case.attachments.servable().filter(public=True, pk=attachment_id).first()
     if attachment is None:
         raise NotFound("no such document")

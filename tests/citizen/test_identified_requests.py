@@ -8,7 +8,8 @@ import re
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from cases.models import Case
+from cases.models import Attachment, Case
+from cases.services import attachment_add_generated
 from identity.levels import Level
 
 FZ = "/unna/fuehrungszeugnis/"
@@ -220,6 +221,13 @@ def test_meine_antraege_lists_the_persons_cases_in_every_town_and_logout_clears_
         content_type="application/json",
     ).json()["reference"]
 
+    attachment_add_generated(  # as issuing a decision stores it
+        case=in_unna,
+        field_name="bescheid",
+        filename="Bescheid – Łukasz Yılmaz–Şahin.pdf",
+        content=b"%PDF-1.7 Bescheid",
+        kind=Attachment.Kind.DOCUMENT,
+    )
     page = text(client.get("/meine-antraege/", HTTP_ACCEPT_LANGUAGE="de"))
     assert "Łukasz Yılmaz–Şahin" in page
     assert in_unna.reference in page and in_kamen in page
@@ -228,11 +236,19 @@ def test_meine_antraege_lists_the_persons_cases_in_every_town_and_logout_clears_
     assert anonymous.reference not in page and theirs not in page
     assert "Zahlung ausstehend" in page  # status, and what happens next:
     assert "Ihr Antrag wird geprüft, sobald die Gebühr bezahlt ist." in page
-    token_link = re.search(rf'href="(/track/{in_unna.reference}/\?access_token=[^"]+)"', page)
-    assert (
-        token_link
-        and client.get(token_link.group(1).replace("&amp;", "&"), follow=True).status_code == 200
-    )
+    # The links open the case by the sign-in: no access token in any address.
+    assert "access_token" not in page
+    opened = client.get(f"/meine-antraege/{in_unna.reference}/")
+    assert opened.status_code == 302 and opened["Location"] == f"/track/{in_unna.reference}/"
+    assert "Zahlung ausstehend" in text(client.get(opened["Location"]))
+    receipt = re.search(rf'href="(/meine-antraege/{in_unna.reference}/files/\d+/)"', page)
+    download = client.get(receipt.group(1))
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == b"%PDF-1.7 Bescheid"
+    # Someone else, signed in or not, finds neither the case nor its documents.
+    for stranger in (other, Client()):
+        assert stranger.get(f"/meine-antraege/{in_unna.reference}/").status_code == 404
+        assert stranger.get(receipt.group(1)).status_code == 404
 
     client.post("/saml2/logout/", {"next": "/meine-antraege/"})
     after = text(client.get("/meine-antraege/"))
@@ -251,6 +267,7 @@ def test_a_weaker_sign_in_does_not_open_cases_filed_with_the_online_id_card(clie
     page = text(client.get("/meine-antraege/", HTTP_ACCEPT_LANGUAGE="de"))
     assert case.reference not in page
     assert 'id="my-cases-stronger"' in page and "level=high" in page
+    assert client.get(f"/meine-antraege/{case.reference}/").status_code == 404
 
 
 def test_the_pages_read_in_english_too(client, demo, saml):
