@@ -10,7 +10,8 @@ dropped afterwards) and runs in this process, under cProfile:
 
 - BENCH_PROFILE submissions (default 200, after 20 warm-ups) through Django's full request
   stack (the WSGI handler gunicorn calls, every middleware, DRF) — the floor endpoint as
-  often, for comparison;
+  often, for comparison — and the two other requests of a bench/load.py round on the cases
+  filed: tracking (GET) and paying by GiroCode (POST …/payments/);
 - BENCH_PROFILE `notify_authority` steps through the body of the task the worker runs
   (`cases.tasks.run_step`), and as many no-op tasks' bodies.
 
@@ -140,6 +141,16 @@ def profiled(label: str, call, count: int) -> None:
             print("   ", line.replace(str(harness.ROOT) + "/", "")[:150])
 
 
+def _case_url(created: dict) -> tuple[str, dict]:
+    return f"/api/v1/cases/{created['reference']}/", {
+        "HTTP_X_ACCESS_TOKEN": created["access_token"]
+    }
+
+
+def _expect(status: int, response) -> None:
+    assert response.status_code == status, response.content
+
+
 def main() -> int:
     database = harness.database_url("kreisportal_bench_profile")
     queue = harness.new_queue("bench-profile")
@@ -189,7 +200,35 @@ def main() -> int:
             f"settings, {os.cpu_count()} CPUs, load average {load:.1f}"
         )
         profiled("floor (DRF insert one row)", post("/bench/floor/"), COUNT)
-        profiled("submission (POST /api/v1/municipalities/<slug>/cases/)", post(path), COUNT)
+        submitted: list[dict] = []
+
+        def submit(n: int) -> None:
+            response = client.post(path, body, content_type="application/json")
+            assert response.status_code == 201, response.content
+            submitted.append(response.json())
+
+        profiled("submission (POST /api/v1/municipalities/<slug>/cases/)", submit, COUNT)
+        # The rest of a bench/load.py round, on the cases just filed: track, pay by GiroCode.
+        profiled(
+            "tracking (GET /api/v1/cases/<reference>/)",
+            lambda n: _expect(
+                200, client.get(_case_url(submitted[n])[0], **_case_url(submitted[n])[1])
+            ),
+            COUNT,
+        )
+        profiled(
+            "paying (POST /api/v1/cases/<reference>/payments/, GiroCode)",
+            lambda n: _expect(
+                201,
+                client.post(
+                    _case_url(submitted[n])[0] + "payments/",
+                    {"provider": "girocode"},
+                    content_type="application/json",
+                    **_case_url(submitted[n])[1],
+                ),
+            ),
+            COUNT,
+        )
 
         # Steps: pending notify_authority steps of the submissions above, run as the worker does.
         import cases.process  # noqa: F401
