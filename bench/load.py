@@ -8,8 +8,9 @@ offering one service with a prepaid fee (steps: receipt, authority notice, compl
 check, payment request). Starts the portal with gunicorn (BENCH_WEB_WORKERS gthread
 workers × BENCH_WEB_THREADS threads, default 3 × 8) and one real Celery worker
 (BENCH_CELERY_CONCURRENCY processes, default 2; BENCH_WORKER_NICE=19 runs it at a lower CPU
-priority than the web) against PostgreSQL and Redis, all on 127.0.0.1. First the same crowd posts to the framework floor (bench/floor_urls.py, a bare
-DRF insert in the same gunicorn) for BENCH_FLOOR_SECONDS (default 20). Then
+priority than the web) against PostgreSQL and Redis, all on 127.0.0.1. First the same crowd
+posts to the framework floor (bench/floor_urls.py, a bare DRF insert in the same gunicorn)
+for BENCH_FLOOR_SECONDS (default 20). Then
 BENCH_CITIZENS simulated citizens (default 200, one thread each) run for BENCH_SECONDS
 (default 60), each pausing BENCH_THINK_SECONDS on average before each click (default 0),
 a bounded loop of

@@ -21,8 +21,9 @@ to delete once that transaction has committed.
 Personal data that belongs to no request (a message sent through the accessibility
 feedback form) registers with `unattached_data` instead: how it expires under its own
 retention period, and how a person's access and erasure requests find and erase it by the
-e-mail address (district/privacy.py); it counts as erased for core.E020 like a hook's. The registry refuses a second hook under
-the same name; `check_personal_data_has_hook` (system check core.E020) fails when a model
+e-mail address (district/privacy.py); it counts as erased for core.E020 like a hook's.
+
+The registry refuses a second hook under the same name; `check_personal_data_has_hook` (system check core.E020) fails when a model
 with a personal field is erased by no hook. district/retention.py runs them all, in
 registration order, one transaction per batch."""
 
@@ -113,7 +114,8 @@ def check_personal_data_has_hook(
             Error(
                 f"{label} holds personal data ({', '.join(fields)}) that no purge hook erases.",
                 hint="Register a hook with @core.purge.purge_hook(name, erases=[...]) (or "
-                "core.purge.unattached_data for data tied to no case) in your app's purge.py (docs/architecture.md, How to add a model with personal data).",
+                "core.purge.unattached_data for data tied to no case) in your app's "
+                "purge.py (docs/architecture.md, How to add a model with personal data).",
                 obj=label,
                 id="core.E020",
             )

@@ -56,22 +56,26 @@ def may_handle_requests(scope: Scope) -> bool:
     return scope.superuser or bool(scope.privacy_of)
 
 
+def reach_of(scope: Scope | None) -> Reach:
+    """The municipalities a request of `scope` reaches: None (everywhere) for the system and
+    superusers, else the privacy officer's. Someone who is no privacy officer gets 404."""
+    if scope is None or scope.superuser:
+        return None
+    if not scope.privacy_of:
+        raise NotFound("not a privacy officer")
+    return frozenset(scope.privacy_of)
+
+
 def person_cases(*, scope: Scope | None, email: str) -> QuerySet[Case]:
     """The not yet purged cases filed with `email`, in every town the scope reaches (None:
     the system, everywhere). Someone who is no privacy officer gets 404."""
     cases = Case.objects.filter(applicant_email__iexact=email, purged_at__isnull=True)
-    if scope is not None and not scope.superuser:
-        if not scope.privacy_of:
-            raise NotFound("not a privacy officer")
-        reach = scope.privacy_of
+    reach = reach_of(scope)
+    if reach is not None:
         cases = cases.filter(Q(municipality__in=reach) | Q(processing_authority__in=reach))
     return cases.select_related("service", "municipality", "processing_authority").order_by(
         "submitted_at", "id"
     )
-
-
-def _reach(scope: Scope | None) -> Reach:
-    return None if scope is None or scope.superuser else frozenset(scope.privacy_of)
 
 
 @dataclass(frozen=True)
@@ -87,9 +91,9 @@ class Records:
 def person_records(*, scope: Scope | None, email: str) -> list[Records]:
     """Every kind of data tied to no case that names `email`, within the scope's reach;
     kinds without a record are left out."""
-    person_cases(scope=scope, email=email)  # 404 for someone who is no privacy officer
+    reach = reach_of(scope)
     found = [
-        Records(name=name, label=data.label, records=data.find(email, _reach(scope)))
+        Records(name=name, label=data.label, records=data.find(email, reach))
         for name, data in sorted(UNATTACHED.items())
     ]
     return [records for records in found if records.records]
@@ -175,12 +179,12 @@ def privacy_erase(*, scope: Scope | None, actor, email: str, dry_run: bool = Fal
     same purge hooks as the retention purge; statistics stay. A dry run erases nothing and
     records the report it gave."""
     plan = erasure_plan(scope=scope, email=email)
-    if not dry_run and plan.erase:
-        purge_batch([case.pk for case in plan.erase], now=timezone.now())
     if not dry_run:
-        with transaction.atomic():
+        with transaction.atomic():  # the cases and the rest together, or nothing
+            if plan.erase:
+                purge_batch([case.pk for case in plan.erase], now=timezone.now())
             for records in plan.other:
-                UNATTACHED[records.name].erase(plan.email, _reach(scope))
+                UNATTACHED[records.name].erase(plan.email, reach_of(scope))
     _audit(
         actor,
         AuditEntry.Action.SEARCH if dry_run else AuditEntry.Action.PURGE,

@@ -44,7 +44,7 @@ def feedback_find(email: str, reach: Reach) -> list[dict[str, Any]]:
             "page": feedback.page,
             "message": feedback.message,
             "lines": [
-                f"{feedback.municipality.name}: {feedback.page}".rstrip(": "),
+                ": ".join(filter(None, [feedback.municipality.name, feedback.page])),
                 feedback.message,
             ],
         }
