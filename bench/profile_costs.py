@@ -141,16 +141,6 @@ def profiled(label: str, call, count: int) -> None:
             print("   ", line.replace(str(harness.ROOT) + "/", "")[:150])
 
 
-def _case_url(created: dict) -> tuple[str, dict]:
-    return f"/api/v1/cases/{created['reference']}/", {
-        "HTTP_X_ACCESS_TOKEN": created["access_token"]
-    }
-
-
-def _expect(status: int, response) -> None:
-    assert response.status_code == status, response.content
-
-
 def main() -> int:
     database = harness.database_url("kreisportal_bench_profile")
     queue = harness.new_queue("bench-profile")
@@ -208,27 +198,26 @@ def main() -> int:
             submitted.append(response.json())
 
         profiled("submission (POST /api/v1/municipalities/<slug>/cases/)", submit, COUNT)
+
         # The rest of a bench/load.py round, on the cases just filed: track, pay by GiroCode.
-        profiled(
-            "tracking (GET /api/v1/cases/<reference>/)",
-            lambda n: _expect(
-                200, client.get(_case_url(submitted[n])[0], **_case_url(submitted[n])[1])
-            ),
-            COUNT,
-        )
-        profiled(
-            "paying (POST /api/v1/cases/<reference>/payments/, GiroCode)",
-            lambda n: _expect(
-                201,
-                client.post(
-                    _case_url(submitted[n])[0] + "payments/",
-                    {"provider": "girocode"},
-                    content_type="application/json",
-                    **_case_url(submitted[n])[1],
-                ),
-            ),
-            COUNT,
-        )
+        def track(n: int) -> None:
+            case = submitted[n]
+            url = f"/api/v1/cases/{case['reference']}/"
+            response = client.get(url, HTTP_X_ACCESS_TOKEN=case["access_token"])
+            assert response.status_code == 200, response.content
+
+        def pay(n: int) -> None:
+            case = submitted[n]
+            response = client.post(
+                f"/api/v1/cases/{case['reference']}/payments/",
+                {"provider": "girocode"},
+                content_type="application/json",
+                HTTP_X_ACCESS_TOKEN=case["access_token"],
+            )
+            assert response.status_code == 201, response.content
+
+        profiled("tracking (GET /api/v1/cases/<reference>/)", track, COUNT)
+        profiled("paying (POST /api/v1/cases/<reference>/payments/, GiroCode)", pay, COUNT)
 
         # Steps: pending notify_authority steps of the submissions above, run as the worker does.
         import cases.process  # noqa: F401

@@ -185,3 +185,18 @@ def files_quoting(needles: list[str]) -> list[str]:
             if any(n in relative or n.encode() in content for n in needles):
                 hits.append(relative)
     return hits
+
+
+def privacy_officer(username: str = "datenschutz"):
+    """A user with the district's membership as data protection officer (needs the demo's
+    district, or any municipality of kind district)."""
+    from municipalities.models import Membership, Municipality
+    from tests.factories import MembershipFactory, UserFactory
+
+    user = UserFactory(username=username, is_staff=True)
+    MembershipFactory(
+        user=user,
+        municipality=Municipality.objects.get(kind=Municipality.Kind.DISTRICT),
+        role=Membership.Role.PRIVACY_OFFICER,
+    )
+    return user

@@ -15,6 +15,7 @@ from cases.services import case_apply_action
 from core.models import AuditEntry
 from municipalities.models import Membership, Municipality
 from tests.factories import MembershipFactory, UserFactory
+from tests.privacy import privacy_officer
 
 pytestmark = pytest.mark.django_db
 EMAIL = "minh.khai@example.org"
@@ -22,13 +23,7 @@ EMAIL = "minh.khai@example.org"
 
 @pytest.fixture
 def officer(demo):
-    user = UserFactory(username="datenschutz", is_staff=True)
-    MembershipFactory(
-        user=user,
-        municipality=Municipality.objects.get(kind=Municipality.Kind.DISTRICT),
-        role=Membership.Role.PRIVACY_OFFICER,
-    )
-    return user
+    return privacy_officer()
 
 
 @pytest.fixture

@@ -18,8 +18,7 @@ from core.models import AuditEntry
 from core.purge import unpurged_personal_data
 from district.tasks import purge_expired_cases
 from legal.models import AccessibilityFeedback
-from municipalities.models import Membership, Municipality
-from tests.factories import MembershipFactory, UserFactory
+from tests.privacy import privacy_officer
 
 pytestmark = pytest.mark.django_db
 EMAIL = "lukasz.yilmaz@example.org"
@@ -37,14 +36,8 @@ def send_feedback(town: str, email: str = EMAIL, message: str = MESSAGE) -> Acce
 
 @pytest.fixture
 def officer(demo):
-    user = UserFactory(username="datenschutz", is_staff=True)
-    MembershipFactory(
-        user=user,
-        municipality=Municipality.objects.get(kind=Municipality.Kind.DISTRICT),
-        role=Membership.Role.PRIVACY_OFFICER,
-    )
     client = Client()
-    client.force_login(user)
+    client.force_login(privacy_officer())
     return client
 
 
