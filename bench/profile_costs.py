@@ -12,6 +12,7 @@ dropped afterwards) and runs in this process, under cProfile:
   stack (the WSGI handler gunicorn calls, every middleware, DRF) — the floor endpoint as
   often, for comparison — and the two other requests of a bench/load.py round on the cases
   filed: tracking (GET) and paying by GiroCode (POST …/payments/);
+- BENCH_PROFILE / 4 receipts (the PDF/A document `send_receipt` renders and mails);
 - BENCH_PROFILE `notify_authority` steps through the body of the task the worker runs
   (`cases.tasks.run_step`), and as many no-op tasks' bodies.
 
@@ -218,6 +219,18 @@ def main() -> int:
 
         profiled("tracking (GET /api/v1/cases/<reference>/)", track, COUNT)
         profiled("paying (POST /api/v1/cases/<reference>/payments/, GiroCode)", pay, COUNT)
+
+        # What the worker spends most on per case in bench/load.py: the receipt, a PDF/A
+        # (send_receipt renders it, then mails it). A quarter as many: each takes ~0.1 s.
+        from cases.documents import receipt_pdf
+        from cases.selectors import case_base
+
+        filed = list(case_base().filter(reference__in=[c["reference"] for c in submitted]))
+        profiled(
+            "receipt PDF (cases.documents.receipt_pdf, the body of send_receipt)",
+            lambda n: receipt_pdf(filed[n % len(filed)], language="de"),
+            max(1, COUNT // 4),
+        )
 
         # Steps: pending notify_authority steps of the submissions above, run as the worker does.
         import cases.process  # noqa: F401

@@ -14,6 +14,7 @@ document's language, with Babel.
 import datetime
 import functools
 import re
+import threading
 from io import BytesIO
 from pathlib import Path
 from typing import Any, Literal, NotRequired, TypedDict
@@ -28,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from fontTools.ttLib import woff2
 from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from core import formats
@@ -288,6 +290,37 @@ def _page_numbers_css() -> str:
     return f"@page {{ @bottom-right {{ content: {content} }} }}"
 
 
+class _Styles:
+    """The print stylesheet and the footer's page numbers, parsed once per thread and
+    language, with the font configuration its @font-face rules registered the KERN faces
+    in. Parsing the stylesheet and loading the fonts cost about a fifth of every document
+    (bench/profile_costs.py); WeasyPrint's documented way to avoid that in a long-lived
+    process is to reuse the `CSS` objects with their `FontConfiguration`. Per thread,
+    because a font configuration is not shared between threads (gunicorn's gthread
+    workers render documents too); renewed when the stylesheet file changes."""
+
+    _local = threading.local()
+
+    @classmethod
+    def get(cls, root: Path, language: str) -> tuple[FontConfiguration, list[CSS], URLFetcher]:
+        stylesheet = root / STYLESHEET
+        key = (str(root), stylesheet.stat().st_mtime)
+        cached = getattr(cls._local, "styles", None)
+        if cached is None or cached[0] != key:
+            fetcher = _LocalFiles(root)
+            fonts = FontConfiguration()
+            sheet = CSS(filename=str(stylesheet), url_fetcher=fetcher, font_config=fonts)
+            cached = (key, fonts, sheet, fetcher, {})
+            cls._local.styles = cached
+        _key, fonts, sheet, fetcher, pages = cached
+        if language not in pages:
+            with translation.override(language):
+                pages[language] = CSS(
+                    string=_page_numbers_css(), url_fetcher=fetcher, font_config=fonts
+                )
+        return fonts, [sheet, pages[language]], fetcher
+
+
 def render_pdf(
     template_name: str,
     context: dict[str, Any],
@@ -305,14 +338,13 @@ def render_pdf(
     """
     _locale(language)
     root = _static_root()
-    fetcher = _LocalFiles(root)
+    fonts, stylesheets, fetcher = _Styles.get(root, language)
     meta = {"language": language, "title": title, "subject": subject, "author": author}
     with translation.override(language):
         html = render_to_string(template_name, {**context, "pdf": meta})
-        page_css = CSS(string=_page_numbers_css(), url_fetcher=fetcher)
     try:
         document = HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=fetcher).render(
-            stylesheets=[page_css], pdf_variant=PDF_VARIANT
+            stylesheets=stylesheets, font_config=fonts, pdf_variant=PDF_VARIANT
         )
     except FatalURLFetchingError as exc:  # a BaseException: keep it from escaping handlers
         raise PdfError(f"{template_name}: {exc}: {exc.__cause__}") from exc
