@@ -260,7 +260,9 @@ def _case_page(
             "answers": _answers(case, attachments),
             "attachments": attachments,
             "quarantined": [a for a in attachments if a.quarantined_at],
-            "timeline": _timeline(list(selectors.events_for(case, public_only=False))),
+            "timeline": _timeline(
+                list(selectors.events_for(case, public_only=False, with_actors=True))
+            ),
             "actions": [
                 {
                     "name": name,
