@@ -293,7 +293,7 @@ def _page_numbers_css() -> str:
 class _Styles:
     """The print stylesheet and the footer's page numbers, parsed once per thread and
     language, with the font configuration its @font-face rules registered the KERN faces
-    in. Parsing the stylesheet and loading the fonts cost about a fifth of every document
+    in. Parsing the stylesheet and loading the fonts cost about a third of every document
     (bench/profile_costs.py); WeasyPrint's documented way to avoid that in a long-lived
     process is to reuse the `CSS` objects with their `FontConfiguration`. Per thread,
     because a font configuration is not shared between threads (gunicorn's gthread
@@ -338,11 +338,11 @@ def render_pdf(
     """
     _locale(language)
     root = _static_root()
-    fonts, stylesheets, fetcher = _Styles.get(root, language)
     meta = {"language": language, "title": title, "subject": subject, "author": author}
     with translation.override(language):
         html = render_to_string(template_name, {**context, "pdf": meta})
     try:
+        fonts, stylesheets, fetcher = _Styles.get(root, language)
         document = HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=fetcher).render(
             stylesheets=stylesheets, font_config=fonts, pdf_variant=PDF_VARIANT
         )

@@ -1,7 +1,8 @@
 """The print stylesheet and its fonts are parsed once per thread and reused (core/pdf.py,
 docs/documents.md): what that must not change. A document rendered after other people's
 documents is the document rendered first; documents rendered at the same time in several
-threads each say what they should; a changed stylesheet is used from the next document on.
+threads each say what they should; a changed stylesheet is used from the next document on;
+a font the stylesheet names but the static folder lacks stops the document (PdfError).
 """
 
 import io
@@ -10,8 +11,9 @@ import shutil
 import threading
 
 import pypdf
+import pytest
 
-from core.pdf import receipt_pdf
+from core.pdf import PdfError, receipt_pdf
 from tests.core.test_pdf import receipt, text_of
 
 SOMEONE_ELSE = "Trần Văn Đức"
@@ -93,3 +95,12 @@ def test_a_changed_print_stylesheet_is_used_from_the_next_document_on(settings, 
     # A new modification time even on file systems with coarse timestamps.
     os.utime(stylesheet, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
     assert page_width_mm() == 148
+
+
+def test_a_font_missing_from_the_static_folder_is_a_pdf_error_not_a_fallback(settings, tmp_path):
+    static = tmp_path / "static"
+    shutil.copytree(settings.BASE_DIR / "static", static)
+    settings.STATICFILES_DIRS = [static]
+    (static / "vendor" / "fonts" / "print" / "NotoSans-Bold.woff2").unlink()
+    with pytest.raises(PdfError, match="NotoSans-Bold"):
+        receipt_pdf(receipt(), language="de")
