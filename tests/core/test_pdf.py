@@ -8,7 +8,9 @@ import datetime
 import io
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pypdf
 import pytest
@@ -349,20 +351,25 @@ def test_page_content_is_marked_and_linked_to_the_structure(documents, name):
         assert all(elements[mcid].get_object()["/S"] for mcid in mcids)
 
 
-@pytest.mark.parametrize("name", ALL)
-def test_every_font_is_embedded_kern_font_with_unicode_map(documents, name):
-    reader = pypdf.PdfReader(io.BytesIO(documents[name]))
-    names = set()
-    for page in reader.pages:
+def fonts_of(pdf: bytes) -> Iterator[tuple[Any, Any]]:
+    """Each font of each page with its font descriptor (a composite font's is its
+    descendant's)."""
+    for page in pypdf.PdfReader(io.BytesIO(pdf)).pages:
         for font in page["/Resources"]["/Font"].values():
             font = font.get_object()
-            assert "/ToUnicode" in font
             described = (
                 font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
             )
-            descriptor = described["/FontDescriptor"].get_object()
-            assert {"/FontFile2", "/FontFile3", "/FontFile"} & set(descriptor), font["/BaseFont"]
-            names.add(str(font["/BaseFont"]).split("+", 1)[1])
+            yield font, described["/FontDescriptor"].get_object()
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_every_font_is_embedded_kern_font_with_unicode_map(documents, name):
+    names = set()
+    for font, descriptor in fonts_of(documents[name]):
+        assert "/ToUnicode" in font
+        assert {"/FontFile2", "/FontFile3", "/FontFile"} & set(descriptor), font["/BaseFont"]
+        names.add(str(font["/BaseFont"]).split("+", 1)[1])
     assert names and all(n.startswith(("Fira-Sans", "Noto-Sans")) for n in names), names
 
 

@@ -14,7 +14,7 @@ import pypdf
 import pytest
 
 from core.pdf import PdfError, receipt_pdf
-from tests.core.test_pdf import receipt, text_of
+from tests.core.test_pdf import fonts_of, receipt, text_of
 
 SOMEONE_ELSE = "Trần Văn Đức"
 QUOTED = "„Ærøskøbing – Ğüzelyurt“"
@@ -22,17 +22,20 @@ QUOTED = "„Ærøskøbing – Ğüzelyurt“"
 
 def embedded_fonts(pdf: bytes) -> dict[str, bytes]:
     """Each embedded font program by its name without the subset prefix."""
-    fonts = {}
-    for page in pypdf.PdfReader(io.BytesIO(pdf)).pages:
-        for font in page["/Resources"]["/Font"].values():
-            font = font.get_object()
-            described = (
-                font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
-            )
-            descriptor = described["/FontDescriptor"].get_object()
-            program = descriptor.get("/FontFile2") or descriptor.get("/FontFile3")
-            fonts[str(font["/BaseFont"]).split("+", 1)[1]] = program.get_object().get_data()
-    return fonts
+    programs = {}
+    for font, descriptor in fonts_of(pdf):
+        program = descriptor.get("/FontFile2") or descriptor.get("/FontFile3")
+        programs[str(font["/BaseFont"]).split("+", 1)[1]] = program.get_object().get_data()
+    return programs
+
+
+@pytest.fixture
+def static_copy(settings, tmp_path):
+    """A copy of the static folder the documents are rendered from, to change files in."""
+    static = tmp_path / "static"
+    shutil.copytree(settings.BASE_DIR / "static", static)
+    settings.STATICFILES_DIRS = [static]
+    return static
 
 
 def test_a_document_after_other_peoples_documents_embeds_only_its_own_glyphs():
@@ -78,11 +81,8 @@ def test_documents_rendered_at_once_in_several_threads_each_read_right():
         assert ("Seite 1 von 1" if n % 2 == 0 else "Page 1 of 1") in text
 
 
-def test_a_changed_print_stylesheet_is_used_from_the_next_document_on(settings, tmp_path):
-    static = tmp_path / "static"
-    shutil.copytree(settings.BASE_DIR / "static", static)
-    settings.STATICFILES_DIRS = [static]
-    stylesheet = static / "documents" / "print.css"
+def test_a_changed_print_stylesheet_is_used_from_the_next_document_on(static_copy):
+    stylesheet = static_copy / "documents" / "print.css"
 
     def page_width_mm() -> float:
         page = pypdf.PdfReader(io.BytesIO(receipt_pdf(receipt(), language="de"))).pages[0]
@@ -97,10 +97,7 @@ def test_a_changed_print_stylesheet_is_used_from_the_next_document_on(settings, 
     assert page_width_mm() == 148
 
 
-def test_a_font_missing_from_the_static_folder_is_a_pdf_error_not_a_fallback(settings, tmp_path):
-    static = tmp_path / "static"
-    shutil.copytree(settings.BASE_DIR / "static", static)
-    settings.STATICFILES_DIRS = [static]
-    (static / "vendor" / "fonts" / "print" / "NotoSans-Bold.woff2").unlink()
+def test_a_font_missing_from_the_static_folder_is_a_pdf_error_not_a_fallback(static_copy):
+    (static_copy / "vendor" / "fonts" / "print" / "NotoSans-Bold.woff2").unlink()
     with pytest.raises(PdfError, match="NotoSans-Bold"):
         receipt_pdf(receipt(), language="de")
