@@ -128,13 +128,19 @@ def _pause_for_fault_tests() -> None:
         time.sleep(float(delay))
 
 
-def _locked(steps: "models.QuerySet[CaseStep]") -> "models.QuerySet[CaseStep]":
-    # Lock the step rows only: without `of`, the joined case and service rows were locked
-    # too, so a worker skipped ("locked") every step of the same service another worker
-    # process was running, and left it to the re-dispatch.
-    return steps.select_for_update(skip_locked=True, of=("self",)).select_related(
+def _locked(steps: "models.QuerySet[CaseStep]") -> list[CaseStep]:
+    """The steps, locked, with their case, in the order they were written.
+
+    Lock the step rows only: without `of`, the joined case and service rows were locked
+    too, so a worker skipped ("locked") every step of the same service another worker
+    process was running, and left it to the re-dispatch. Sorted here, not by the
+    database: Django compiles an ORDER BY over every selected column of the five joined
+    tables, a tenth of a step's CPU (docs/performance.md, round 5); with SKIP LOCKED the
+    order of locking cannot deadlock."""
+    rows = steps.select_for_update(skip_locked=True, of=("self",)).select_related(
         "case", "case__service", "case__municipality", "case__processing_authority"
     )
+    return sorted(rows.order_by(), key=lambda step: step.pk)
 
 
 _batch = threading.local()
@@ -215,9 +221,10 @@ def step_run(step_id: int) -> str:
     execute it; the effects (e-mail records, documents) commit together with `done`."""
     try:
         with transaction.atomic():
-            step = _locked(CaseStep.objects.filter(pk=step_id)).first()
-            if step is None:
+            found = _locked(CaseStep.objects.filter(pk=step_id))
+            if not found:
                 return "locked"
+            step = found[0]
             if step.status in (CaseStep.Status.DONE, CaseStep.Status.FAILED):
                 return step.status
             return _run(step, savepoint=False)
@@ -234,12 +241,10 @@ def case_steps_run(case_id: int, *, now: datetime.datetime | None = None) -> dic
     results: dict[int, str] = {}
     try:
         with transaction.atomic():
-            due = list(
-                _locked(
-                    CaseStep.objects.filter(
-                        case_id=case_id, status=CaseStep.Status.PENDING, next_attempt_at__lte=now
-                    )
-                ).order_by("pk")
+            due = _locked(
+                CaseStep.objects.filter(
+                    case_id=case_id, status=CaseStep.Status.PENDING, next_attempt_at__lte=now
+                )
             )
             _batch.finished = set()
             try:

@@ -421,6 +421,29 @@ def test_running_a_step_function_twice_sends_nothing_twice(town):
     assert OutboundEmail.objects.count() == 2
 
 
+def test_a_cases_steps_run_in_the_order_they_were_written(town):
+    """ADR 0002: one message per case, its steps in the order they were written, each seeing
+    what the ones before it did. PostgreSQL returns rows in the order they lie on disk,
+    and a row that was updated lies after the others: the first step, touched once, must
+    still run first."""
+    service = offer(town, process_steps=["notify_authority", "send_receipt"])
+    MembershipFactory(municipality=town, user=UserFactory(email="clerk@musterstadt.example"))
+    case = file_case(town, service)  # the on-commit dispatch does not run inside the test
+    first, second = case.steps.order_by("pk")
+    # A new row version with new index entries (an indexed column changes), after the other.
+    CaseStep.objects.filter(pk=first.pk).update(
+        next_attempt_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    results = steps.case_steps_run(case.pk)
+    assert list(results) == [first.pk, second.pk]
+    assert set(results.values()) == {"done"}
+    assert [m.to for m in mail.outbox] == [["clerk@musterstadt.example"], [APPLICANT["email"]]]
+    assert list(OutboundEmail.objects.order_by("pk").values_list("purpose", flat=True)) == [
+        "authority",
+        "receipt",
+    ]
+
+
 def test_a_step_name_without_a_function_fails_instead_of_vanishing(town):
     service = offer(town, process_steps=[])
     case = file_case(town, service)
