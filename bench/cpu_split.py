@@ -61,9 +61,8 @@ def main(argv: list[str]) -> int:
         time.sleep(1)
         now = cpu_by_group(client)
         # A process that ended within the second takes its CPU with it: never below zero.
-        used = {g: max(0.0, now[g] - before[g]) for g in now.keys() | before.keys()}
+        cells = "  ".join(f"{max(0.0, now[group] - before[group]):8.2f}" for group in COLUMNS)
         before = now
-        cells = "  ".join(f"{used.get(group, 0.0):8.2f}" for group in COLUMNS)
         print(f"{time.monotonic() - started:6.0f}  {cells}")
     return process.returncode
 
